@@ -1,0 +1,26 @@
+/** What the ACD needs from the switch. The FreeSWITCH adapter lives in calls/freeswitch-call-control.ts. */
+export interface AgentOffer {
+  callId: string;
+  callerUuid: string;
+  agentLegUuid: string;
+  extension: string;
+  callerNumber: string;
+  callerName: string;
+  queueName: string;
+  ringTimeoutSec: number;
+}
+
+export type OfferOutcome = { kind: 'answered' } | { kind: 'failed'; cause: string };
+
+export type OverflowTarget = 'queue_overflow' | 'not_in_service';
+
+export interface CallControl {
+  /** Rings the agent; resolves when the agent answers or the offer fails (no answer, not registered, ...). */
+  offer(offer: AgentOffer): Promise<OfferOutcome>;
+  /** Connects the waiting caller to the answered agent leg. */
+  bridge(callerUuid: string, agentLegUuid: string): Promise<void>;
+  /** Hangs a channel up; a channel that no longer exists is not an error. */
+  hangup(uuid: string, cause: string): Promise<void>;
+  /** Sends a caller to an announcement that ends the call. */
+  overflow(callerUuid: string, target: OverflowTarget): Promise<void>;
+}

@@ -1,0 +1,103 @@
+/**
+ * The contract between the orchestrator and the web app (softphone + admin).
+ * Type-only: the web app imports these types; the orchestrator validates every
+ * incoming payload with the zod schemas in api/schemas.ts.
+ */
+
+export type Role = 'agent' | 'supervisor' | 'admin';
+export type Locale = 'zh-CN' | 'en';
+export type AgentStatus = 'logged_out' | 'not_ready' | 'ready' | 'reserved' | 'on_call' | 'wrap_up';
+
+export interface SessionUser {
+  id: string;
+  login: string;
+  displayName: string;
+  role: Role;
+  locale: Locale;
+  organizationId: string;
+  /** Set when the user is an agent (has a softphone extension). */
+  agentId: string | null;
+}
+
+/** GET /api/agent/sip: the SIP account the softphone registers with. */
+export interface SipAccount {
+  uri: string; // sip:1001@domain
+  authorizationUser: string;
+  password: string;
+  displayName: string;
+  wsServers: string[]; // ws://127.0.0.1:5066 or wss://...
+  iceServers: { urls: string | string[]; username?: string; credential?: string }[];
+}
+
+export interface Health {
+  status: 'ok' | 'degraded';
+  freeswitch: 'connected' | 'disconnected';
+  database: 'ok' | 'error';
+}
+
+export interface AgentView {
+  id: string;
+  userId: string;
+  login: string;
+  displayName: string;
+  extension: string;
+  queueIds: string[];
+  status: AgentStatus;
+}
+
+export interface QueueView {
+  id: string;
+  name: string;
+  inboundNumber: string | null;
+  ringTimeoutSec: number;
+  maxWaitSec: number;
+  wrapUpSec: number;
+  noAgentsAction: 'wait' | 'announce_hangup';
+  agentIds: string[];
+  waiting: number;
+}
+
+export interface CustomerView {
+  id: string;
+  name: string;
+  phone: string;
+  company: string | null;
+  notes: string | null;
+}
+
+export interface ContactView {
+  at: string; // ISO time
+  queueName: string | null;
+  agentName: string | null;
+  outcome: string;
+  talkSeconds: number | null;
+}
+
+export interface ScreenPop {
+  customer: CustomerView | null;
+  lastContacts: ContactView[];
+}
+
+/** Messages the server pushes over GET /ws (JSON text frames). */
+export type ServerMessage =
+  | { type: 'hello'; user: SessionUser; freeswitch: Health['freeswitch'] }
+  | { type: 'system'; freeswitch: Health['freeswitch'] }
+  | { type: 'agent.state'; agentId: string; status: AgentStatus; since: string; reason: string | null }
+  | {
+      type: 'call.offered';
+      callId: string;
+      callerNumber: string;
+      callerName: string;
+      calledNumber: string;
+      queue: { id: string; name: string };
+      screenPop: ScreenPop;
+    }
+  | { type: 'call.connected'; callId: string }
+  | { type: 'call.offer_ended'; callId: string; cause: string }
+  | { type: 'call.ended'; callId: string; cause: string }
+  | { type: 'error'; code: string; message: string };
+
+/** Messages the web app sends over /ws. */
+export type ClientMessage =
+  | { type: 'agent.set_state'; status: 'ready' | 'not_ready'; reason?: string }
+  | { type: 'ping' };

@@ -1,0 +1,201 @@
+import type { App } from './server.ts';
+import { requireRole, setSessionCookie, SESSION_COOKIE } from './server.ts';
+import * as s from './schemas.ts';
+import { HttpError, notFound } from './errors.ts';
+import type { AgentView, Health, QueueView, SipAccount, SessionUser } from './protocol.ts';
+import type { UserRepository } from '../auth/users.ts';
+import type { SessionStore } from '../auth/sessions.ts';
+import { AcdRepository, NotFoundError } from '../acd/repository.ts';
+import type { Acd } from '../acd/acd.ts';
+import { AgentStateError } from '../acd/agent-state.ts';
+import type { CustomerRepository } from '../crm/customers.ts';
+import type { Sql } from '../db/client.ts';
+import { audit } from '../audit/audit-log.ts';
+
+export interface ApiDeps {
+  sql: Sql;
+  users: UserRepository;
+  sessions: SessionStore;
+  acdRepo: AcdRepository;
+  acd: Acd;
+  customers: CustomerRepository;
+  health(): Promise<Health>;
+  /** Reloads queues and agents into the ACD after an admin change. */
+  reloadAcd(): Promise<void>;
+  sip: { wsServers: string[]; iceServers: SipAccount['iceServers'] };
+  cookieSecure: boolean;
+}
+
+/** Maps domain errors to HTTP errors. */
+function domain<T>(fn: () => Promise<T>): Promise<T> {
+  return fn().catch((err: unknown) => {
+    if (err instanceof NotFoundError) throw new HttpError(404, 'not_found', err.message);
+    if (err instanceof AgentStateError) throw new HttpError(409, 'invalid_state', err.message);
+    throw err;
+  });
+}
+
+export function registerApiRoutes(app: App, d: ApiDeps): void {
+  app.get('/api/health', async (_req, reply) => {
+    const h = await d.health();
+    return reply.code(h.database === 'ok' ? 200 : 503).send(h);
+  });
+
+  // ---- session ----
+  app.post('/api/auth/login', { schema: { body: s.loginBody } }, async (req, reply) => {
+    const userId = await d.users.authenticate(req.body.login, req.body.password);
+    if (!userId) throw new HttpError(401, 'invalid_credentials', 'wrong login or password');
+    const { token, expiresAt } = await d.sessions.create(userId);
+    const session = await d.sessions.validate(token);
+    setSessionCookie(reply, token, expiresAt, d.cookieSecure);
+    return { user: session!.user };
+  });
+
+  app.post('/api/auth/logout', async (req, reply) => {
+    if (req.sessionToken) await d.sessions.invalidate(req.sessionToken);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.code(204).send();
+  });
+
+  app.get('/api/me', async (req) => ({ user: requireRole(req, 'agent') }));
+
+  app.patch('/api/me', { schema: { body: s.meBody } }, async (req) => {
+    const user = requireRole(req, 'agent');
+    await d.users.setLocale(user.id, req.body.locale);
+    return { user: { ...user, locale: req.body.locale } satisfies SessionUser };
+  });
+
+  // ---- agent ----
+  app.get('/api/agent/sip', async (req): Promise<SipAccount> => {
+    const user = requireRole(req, 'agent');
+    if (!user.agentId) throw new HttpError(404, 'not_an_agent', 'this user has no softphone extension');
+    const account = await d.acdRepo.sipAccountOfAgent(user.agentId);
+    if (!account) throw notFound('agent');
+    return {
+      uri: `sip:${account.extension}@${account.sipDomain}`,
+      authorizationUser: account.extension,
+      password: account.password,
+      displayName: user.displayName,
+      wsServers: d.sip.wsServers,
+      iceServers: d.sip.iceServers,
+    };
+  });
+
+  app.post('/api/agent/state', { schema: { body: s.agentStateBody } }, async (req) => {
+    const user = requireRole(req, 'agent');
+    if (!user.agentId) throw new HttpError(404, 'not_an_agent', 'this user has no softphone extension');
+    const agentId = user.agentId;
+    const state = await domain(async () =>
+      d.acd.command(agentId, req.body.status === 'ready' ? { kind: 'ready' } : { kind: 'not_ready', reason: req.body.reason ?? 'manual' }),
+    );
+    return { status: state.status };
+  });
+
+  // ---- agents (admin) ----
+  const agentViews = async (organizationId: string): Promise<AgentView[]> =>
+    (await d.acdRepo.listAgents(organizationId)).map((a) => ({
+      id: a.id,
+      userId: a.userId,
+      login: a.login,
+      displayName: a.displayName,
+      extension: a.extension,
+      queueIds: a.queueIds,
+      status: d.acd.agentState(a.id)?.status ?? 'logged_out',
+    }));
+
+  app.get('/api/agents', async (req) => agentViews(requireRole(req, 'supervisor').organizationId));
+
+  app.post('/api/agents', { schema: { body: s.newAgentBody } }, async (req, reply) => {
+    const admin = requireRole(req, 'admin');
+    const id = await d.acdRepo.createAgent(admin.organizationId, req.body);
+    await audit(d.sql, { organizationId: admin.organizationId, actorUserId: admin.id, action: 'agent.create', target: id, details: { login: req.body.login, extension: req.body.extension } });
+    await d.reloadAcd();
+    const view = (await agentViews(admin.organizationId)).find((a) => a.id === id);
+    return reply.code(201).send(view);
+  });
+
+  app.patch('/api/agents/:id', { schema: { params: s.uuidParam, body: s.agentPatchBody } }, async (req) => {
+    const admin = requireRole(req, 'admin');
+    await domain(() => d.acdRepo.updateAgent(admin.organizationId, req.params.id, req.body));
+    const { password: _omit, ...changed } = req.body;
+    await audit(d.sql, { organizationId: admin.organizationId, actorUserId: admin.id, action: 'agent.update', target: req.params.id, details: { ...changed, passwordChanged: Boolean(req.body.password) } });
+    await d.reloadAcd();
+    return (await agentViews(admin.organizationId)).find((a) => a.id === req.params.id);
+  });
+
+  app.delete('/api/agents/:id', { schema: { params: s.uuidParam } }, async (req, reply) => {
+    const admin = requireRole(req, 'admin');
+    const state = d.acd.agentState(req.params.id);
+    if (state && (state.status === 'on_call' || state.status === 'reserved')) {
+      throw new HttpError(409, 'invalid_state', 'agent is on a call');
+    }
+    await domain(() => d.acdRepo.deleteAgent(admin.organizationId, req.params.id));
+    await audit(d.sql, { organizationId: admin.organizationId, actorUserId: admin.id, action: 'agent.delete', target: req.params.id });
+    await d.reloadAcd();
+    return reply.code(204).send();
+  });
+
+  // ---- queues (admin) ----
+  const queueViews = async (organizationId: string): Promise<QueueView[]> =>
+    (await d.acdRepo.listQueues(organizationId)).map((q) => ({
+      id: q.id,
+      name: q.name,
+      inboundNumber: q.inboundNumber,
+      ringTimeoutSec: q.ringTimeoutSec,
+      maxWaitSec: q.maxWaitSec,
+      wrapUpSec: q.wrapUpSec,
+      noAgentsAction: q.noAgentsAction,
+      agentIds: [...q.memberAgentIds],
+      waiting: d.acd.waitingCalls(q.id).length,
+    }));
+  const queueView = async (organizationId: string, id: string) => {
+    const view = (await queueViews(organizationId)).find((q) => q.id === id);
+    if (!view) throw notFound('queue');
+    return view;
+  };
+
+  app.get('/api/queues', async (req) => queueViews(requireRole(req, 'supervisor').organizationId));
+
+  app.post('/api/queues', { schema: { body: s.newQueueBody } }, async (req, reply) => {
+    const admin = requireRole(req, 'admin');
+    const id = await d.acdRepo.createQueue(admin.organizationId, req.body);
+    await audit(d.sql, { organizationId: admin.organizationId, actorUserId: admin.id, action: 'queue.create', target: id, details: req.body });
+    await d.reloadAcd();
+    return reply.code(201).send(await queueView(admin.organizationId, id));
+  });
+
+  app.patch('/api/queues/:id', { schema: { params: s.uuidParam, body: s.queuePatchBody } }, async (req) => {
+    const admin = requireRole(req, 'admin');
+    await domain(() => d.acdRepo.updateQueue(admin.organizationId, req.params.id, req.body));
+    await audit(d.sql, { organizationId: admin.organizationId, actorUserId: admin.id, action: 'queue.update', target: req.params.id, details: req.body });
+    await d.reloadAcd();
+    return queueView(admin.organizationId, req.params.id);
+  });
+
+  app.put('/api/queues/:id/agents', { schema: { params: s.uuidParam, body: s.queueMembersBody } }, async (req) => {
+    const admin = requireRole(req, 'admin');
+    await domain(() => d.acdRepo.setQueueMembers(admin.organizationId, req.params.id, req.body.agentIds));
+    await audit(d.sql, { organizationId: admin.organizationId, actorUserId: admin.id, action: 'queue.members', target: req.params.id, details: req.body });
+    await d.reloadAcd();
+    return queueView(admin.organizationId, req.params.id);
+  });
+
+  app.delete('/api/queues/:id', { schema: { params: s.uuidParam } }, async (req, reply) => {
+    const admin = requireRole(req, 'admin');
+    if (d.acd.waitingCalls(req.params.id).length > 0) throw new HttpError(409, 'queue_busy', 'callers are waiting in this queue');
+    await domain(() => d.acdRepo.deleteQueue(admin.organizationId, req.params.id));
+    await audit(d.sql, { organizationId: admin.organizationId, actorUserId: admin.id, action: 'queue.delete', target: req.params.id });
+    await d.reloadAcd();
+    return reply.code(204).send();
+  });
+
+  // ---- CRM ----
+  app.get('/api/customers', async (req) => d.customers.list(requireRole(req, 'agent').organizationId));
+
+  app.post('/api/customers', { schema: { body: s.newCustomerBody } }, async (req, reply) => {
+    const user = requireRole(req, 'supervisor');
+    const customer = await d.customers.create(user.organizationId, req.body);
+    await audit(d.sql, { organizationId: user.organizationId, actorUserId: user.id, action: 'customer.create', target: customer.id });
+    return reply.code(201).send(customer);
+  });
+}

@@ -1,0 +1,158 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { CallSignal } from './signals.ts';
+import { toCdrRow, type CallRecord } from './cdr.ts';
+import type { CdrWriter } from './cdr-writer.ts';
+import type { CallControl } from '../acd/call-control.ts';
+
+export interface QueueRoute {
+  queueId: string;
+  organizationId: string;
+}
+
+/** Resolves where an entering caller goes: the queue named by the dialplan, else the queue owning the dialed number. */
+export interface QueueRoutes {
+  resolve(dialedNumber: string, queueIdHint: string | null): QueueRoute | null;
+}
+
+interface CallTrackerEvents {
+  entered: [CallRecord];
+  ended: [CallRecord];
+}
+
+/** A channel FreeSWITCH reports as alive, with what the orchestrator may need to adopt it. */
+export interface LiveChannel {
+  uuid: string;
+  createdAt: number;
+}
+
+/**
+ * Follows each inbound call from its entry to its hangup and keeps its CDR:
+ * exactly one row per call, written when the call enters and finalised when it
+ * ends, whatever the reason (answered, abandoned, overflowed, no route, lost).
+ */
+export class CallTracker extends EventEmitter<CallTrackerEvents> {
+  private readonly calls = new Map<string, CallRecord>();
+  private readonly legToCall = new Map<string, string>();
+
+  constructor(
+    private readonly routes: QueueRoutes,
+    private readonly cdr: CdrWriter,
+    private readonly control: CallControl,
+    private readonly logger: Logger,
+    private readonly defaultOrganizationId: string,
+  ) {
+    super();
+  }
+
+  get liveCalls(): readonly CallRecord[] {
+    return [...this.calls.values()];
+  }
+
+  call(callId: string): CallRecord | undefined {
+    return this.calls.get(callId);
+  }
+
+  handle(signal: CallSignal): void {
+    if (signal.kind === 'caller_entered') this.onEntered(signal);
+    else this.onHangup(signal.uuid, signal.cause, signal.at);
+  }
+
+  /** Re-creates a call that was live before an orchestrator restart (from its CDR row). */
+  restore(call: CallRecord): void {
+    if (this.calls.has(call.callId)) return;
+    this.calls.set(call.callId, call);
+    this.emit('entered', call);
+  }
+
+  markConnected(callId: string, agentId: string, agentLegUuid: string, at: number): void {
+    const call = this.calls.get(callId);
+    if (!call) return;
+    call.agentId = agentId;
+    call.agentLegUuid = agentLegUuid;
+    call.answeredAt = at;
+    this.legToCall.set(agentLegUuid, callId);
+    this.persist(call);
+  }
+
+  markDisposed(callId: string, disposal: NonNullable<CallRecord['disposal']>): void {
+    const call = this.calls.get(callId);
+    if (call) call.disposal = disposal;
+  }
+
+  /**
+   * After a (re)connection to FreeSWITCH: every tracked call whose caller channel
+   * is gone ended while we could not see it.
+   */
+  reconcile(alive: ReadonlySet<string>, now: number): void {
+    for (const call of [...this.calls.values()]) {
+      if (alive.has(call.callerUuid)) continue;
+      if (call.disposal === null && call.answeredAt === null) call.disposal = 'lost';
+      this.finish(call, 'LOSE_RACE_ORCHESTRATOR_RESYNC', now);
+    }
+  }
+
+  private onEntered(s: Extract<CallSignal, { kind: 'caller_entered' }>): void {
+    if (this.calls.has(s.uuid)) return;
+    const route = this.routes.resolve(s.dialedNumber, s.queueId);
+    const call: CallRecord = {
+      callId: s.uuid,
+      organizationId: route?.organizationId ?? this.defaultOrganizationId,
+      callerUuid: s.uuid,
+      callerNumber: s.callerNumber,
+      callerName: s.callerName,
+      calledNumber: s.dialedNumber,
+      queueId: route?.queueId ?? null,
+      agentId: null,
+      agentLegUuid: null,
+      enqueuedAt: s.at,
+      answeredAt: null,
+      endedAt: null,
+      hangupCause: null,
+      disposal: route ? null : 'no_route',
+    };
+    this.calls.set(call.callId, call);
+    this.persist(call);
+    if (!route) {
+      this.logger.warn({ callId: call.callId, dialed: s.dialedNumber }, 'no queue for dialed number');
+      void this.control.overflow(call.callerUuid, 'not_in_service').catch(() =>
+        this.control.hangup(call.callerUuid, 'UNALLOCATED_NUMBER'),
+      );
+      return;
+    }
+    this.emit('entered', call);
+  }
+
+  private onHangup(uuid: string, cause: string, at: number): void {
+    const call = this.calls.get(uuid);
+    if (call) {
+      this.finish(call, cause, at);
+      return;
+    }
+    const callId = this.legToCall.get(uuid);
+    if (!callId) return;
+    const owner = this.calls.get(callId);
+    if (owner && owner.agentLegUuid === uuid && owner.answeredAt !== null) {
+      // The agent hung up a connected call: release the caller too.
+      void this.control.hangup(owner.callerUuid, 'NORMAL_CLEARING');
+    } else {
+      this.legToCall.delete(uuid);
+    }
+  }
+
+  private finish(call: CallRecord, cause: string, at: number): void {
+    call.endedAt = Math.max(at, call.answeredAt ?? call.enqueuedAt);
+    call.hangupCause = cause;
+    this.calls.delete(call.callId);
+    if (call.agentLegUuid) {
+      this.legToCall.delete(call.agentLegUuid);
+      if (call.answeredAt !== null) void this.control.hangup(call.agentLegUuid, 'NORMAL_CLEARING');
+    }
+    this.persist(call);
+    this.emit('ended', call);
+  }
+
+  private persist(call: CallRecord): void {
+    void this.cdr.write(toCdrRow(call));
+  }
+}

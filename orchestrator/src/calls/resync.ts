@@ -1,0 +1,47 @@
+import type { Logger } from 'pino';
+import type { EslClient } from '../esl/client.ts';
+import { parseChannelList } from '../esl/channels.ts';
+import { uuidGetVar } from '../esl/commands.ts';
+import type { CallTracker } from './call-tracker.ts';
+
+/** The static dialplan context that holds callers waiting for the orchestrator (dialplans/cc_inbound.xml). */
+export const INBOUND_CONTEXT = 'cc_inbound';
+
+async function getVar(esl: EslClient, uuid: string, name: string): Promise<string | null> {
+  const reply = await esl.api(uuidGetVar(uuid, name));
+  return reply.ok && reply.body !== '_undef_' ? reply.body : null;
+}
+
+/**
+ * After every (re)connection: asks FreeSWITCH which channels exist, ends the
+ * tracked calls whose caller channel is gone (their CDR is finalised as lost
+ * or ended), and adopts callers that entered while the orchestrator was away.
+ */
+export async function resyncWithSwitch(esl: EslClient, tracker: CallTracker, logger: Logger): Promise<{ alive: number; adopted: number; ended: number }> {
+  const reply = await esl.api('show channels as json');
+  const channels = parseChannelList(reply.body);
+  const alive = new Set(channels.map((c) => c.uuid));
+  const before = tracker.liveCalls.length;
+  tracker.reconcile(alive, Date.now());
+  const ended = before - tracker.liveCalls.length;
+  let adopted = 0;
+  for (const ch of channels) {
+    if (tracker.call(ch.uuid) || ch.application !== 'endless_playback') continue;
+    const entered = await getVar(esl, ch.uuid, 'cc_entered');
+    if (entered !== 'true') continue;
+    const queueId = await getVar(esl, ch.uuid, 'cc_queue_id');
+    const did = (await getVar(esl, ch.uuid, 'cc_did')) ?? ch.destination;
+    tracker.handle({
+      kind: 'caller_entered',
+      uuid: ch.uuid,
+      dialedNumber: did,
+      queueId,
+      callerNumber: ch.callerNumber,
+      callerName: '',
+      at: ch.createdEpoch > 0 ? ch.createdEpoch * 1000 : Date.now(),
+    });
+    adopted++;
+  }
+  logger.info({ channels: channels.length, adopted, ended }, 'resynchronised calls with FreeSWITCH');
+  return { alive: channels.length, adopted, ended };
+}

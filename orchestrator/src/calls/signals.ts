@@ -1,0 +1,51 @@
+import { header, variable, type FsEvent } from '../esl/event.ts';
+
+/** The ESL subscriptions the call layer needs (passed to `event json ...`). */
+export const CALL_EVENT_SUBSCRIPTIONS = ['BACKGROUND_JOB', 'CHANNEL_HANGUP_COMPLETE', 'HEARTBEAT', 'CUSTOM', 'cc::enqueue'] as const;
+
+/** The custom event the dialplan fires when a caller enters the contact center. */
+export const ENQUEUE_SUBCLASS = 'cc::enqueue';
+
+/** What the call layer learns from FreeSWITCH, stripped of the wire format. */
+export type CallSignal =
+  | {
+      kind: 'caller_entered';
+      uuid: string;
+      dialedNumber: string;
+      queueId: string | null;
+      callerNumber: string;
+      callerName: string;
+      at: number;
+    }
+  | { kind: 'channel_hangup'; uuid: string; cause: string; at: number };
+
+const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+function clean(value: string | undefined, max = 80): string {
+  return (value ?? '').replace(/[\u0000-\u001f\u007f]/g, '').slice(0, max);
+}
+
+/**
+ * Interprets one FreeSWITCH event. Returns null for events the call layer does
+ * not act on, and for events whose channel uuid is missing or malformed.
+ */
+export function interpretEvent(event: FsEvent): CallSignal | null {
+  const uuid = event.uuid;
+  if (!uuid || !UUID_RE.test(uuid)) return null;
+  if (event.name === 'CUSTOM' && event.subclass === ENQUEUE_SUBCLASS) {
+    const queueId = header(event, 'cc_queue_id') ?? variable(event, 'cc_queue_id') ?? null;
+    return {
+      kind: 'caller_entered',
+      uuid,
+      dialedNumber: clean(header(event, 'cc_did') ?? variable(event, 'cc_did') ?? header(event, 'Caller-Destination-Number'), 64),
+      queueId: queueId && UUID_RE.test(queueId) ? queueId : null,
+      callerNumber: clean(header(event, 'Caller-Caller-ID-Number'), 64),
+      callerName: clean(header(event, 'Caller-Caller-ID-Name')),
+      at: event.at,
+    };
+  }
+  if (event.name === 'CHANNEL_HANGUP_COMPLETE') {
+    return { kind: 'channel_hangup', uuid, cause: clean(header(event, 'Hangup-Cause') ?? 'UNKNOWN', 64), at: event.at };
+  }
+  return null;
+}

@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const port = z.coerce.number().int().min(1).max(65535);
+
+const iceServer = z.object({
+  urls: z.union([z.string(), z.array(z.string())]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+
+const envSchema = z.object({
+  CC_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  CC_HTTP_PORT: port.default(8080),
+  CC_DATA_DIR: z.string().min(1).default(path.join(REPO_ROOT, '.data')),
+  CC_DATABASE_URL: z.string().url().optional(),
+  CC_EMBEDDED_PG_PORT: port.default(54329),
+  CC_ESL_HOST: z.string().min(1).default('127.0.0.1'),
+  CC_ESL_PORT: port.default(8021),
+  CC_ESL_PASSWORD: z.string().min(4).default('ClueCon'),
+  CC_SIP_WS_URLS: z
+    .string()
+    .default('ws://127.0.0.1:5066')
+    .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^wss?:\/\/.+/, 'must be ws:// or wss:// URLs')).min(1)),
+  CC_ICE_SERVERS: z
+    .string()
+    .default('[]')
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of RTCIceServer objects' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(iceServer)),
+  CC_FSXML_USER: z.string().min(1).default('freeswitch'),
+  CC_FSXML_PASSWORD: z.string().min(8).default('change-me-fsxml'),
+  CC_ADMIN_LOGIN: z.string().regex(/^[A-Za-z0-9_.@-]{2,64}$/).default('admin'),
+  CC_ADMIN_PASSWORD: z.string().min(8).optional(),
+  CC_FREESWITCH: z.enum(['launch', 'external']).default('launch'),
+  FREESWITCH_BIN: z.string().default('/usr/local/freeswitch/bin/freeswitch'),
+  CC_SIP_PORT: port.default(5060),
+  CC_SIP_TRUNK_PORT: port.default(5080),
+  CC_SIP_WS_PORT: port.default(5066),
+  CC_RTP_START: port.default(16384),
+  CC_RTP_END: port.default(32768),
+  CC_COOKIE_SECURE: bool.default(false),
+  CC_SESSION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  CC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.input<typeof envSchema>;
+export type Config = z.output<typeof envSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Validates the environment once at start-up; every mistake gets its own line. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const relevant = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => (k.startsWith('CC_') || k === 'FREESWITCH_BIN') && v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
+  }
+  return parsed.data;
+}

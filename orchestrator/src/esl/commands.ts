@@ -1,0 +1,91 @@
+/**
+ * Pure builders for the FreeSWITCH API commands the orchestrator sends.
+ * Everything that ends up on the command line is validated or sanitised here,
+ * so that data from callers (caller-ID names, numbers) cannot inject commands.
+ */
+
+const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const TOKEN_RE = /^[A-Za-z0-9_.+@:-]{1,128}$/;
+const HANGUP_CAUSE_RE = /^[A-Z_]{2,64}$/;
+
+export class UnsafeCommandArgumentError extends Error {
+  override readonly name = 'UnsafeCommandArgumentError';
+}
+
+export function assertUuid(value: string): string {
+  if (!UUID_RE.test(value)) throw new UnsafeCommandArgumentError(`not a channel uuid: ${JSON.stringify(value)}`);
+  return value;
+}
+
+function assertToken(value: string, what: string): string {
+  if (!TOKEN_RE.test(value)) throw new UnsafeCommandArgumentError(`unsafe ${what}: ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * A channel-variable value for an originate `{...}` block: commas are escaped,
+ * characters that end the block or the argument are removed, and values with
+ * spaces are single-quoted.
+ */
+export function channelVarValue(value: string): string {
+  const cleaned = value.replace(/[\r\n'{}[\]^]/g, '').replace(/,/g, '\\,').slice(0, 200);
+  return /\s/.test(cleaned) ? `'${cleaned}'` : cleaned;
+}
+
+function varBlock(vars: Record<string, string | number | boolean>): string {
+  const parts = Object.entries(vars).map(([k, v]) => `${assertToken(k, 'variable name')}=${channelVarValue(String(v))}`);
+  return `{${parts.join(',')}}`;
+}
+
+export interface AgentOfferCommand {
+  agentLegUuid: string;
+  callId: string;
+  callerUuid: string;
+  extension: string;
+  sipDomain: string;
+  callerNumber: string;
+  callerName: string;
+  queueName: string;
+  ringTimeoutSec: number;
+}
+
+/** Rings an agent's registered softphone; the answered leg parks until it is bridged to the caller. */
+export function originateToAgent(o: AgentOfferCommand): string {
+  const vars = varBlock({
+    origination_uuid: assertUuid(o.agentLegUuid),
+    originate_timeout: Math.max(1, Math.round(o.ringTimeoutSec)),
+    origination_caller_id_number: o.callerNumber || 'unknown',
+    origination_caller_id_name: o.callerName || o.callerNumber || 'unknown',
+    absolute_codec_string: 'OPUS,PCMU,PCMA',
+    ignore_early_media: 'true',
+    hangup_after_bridge: 'true',
+    cc_role: 'agent',
+    cc_call_id: assertUuid(o.callId),
+    cc_caller_uuid: assertUuid(o.callerUuid),
+    'sip_h_X-CC-Call-Id': o.callId,
+    'sip_h_X-CC-Queue': o.queueName,
+  });
+  return `originate ${vars}user/${assertToken(o.extension, 'extension')}@${assertToken(o.sipDomain, 'SIP domain')} &park()`;
+}
+
+export function uuidBridge(a: string, b: string): string {
+  return `uuid_bridge ${assertUuid(a)} ${assertUuid(b)}`;
+}
+
+export function uuidKill(uuid: string, cause = 'NORMAL_CLEARING'): string {
+  if (!HANGUP_CAUSE_RE.test(cause)) throw new UnsafeCommandArgumentError(`bad hangup cause ${cause}`);
+  return `uuid_kill ${assertUuid(uuid)} ${cause}`;
+}
+
+/** Sends a channel to an extension of a dialplan context (the dialplan owns the media). */
+export function uuidTransfer(uuid: string, extension: string, context: string): string {
+  return `uuid_transfer ${assertUuid(uuid)} ${assertToken(extension, 'extension')} XML ${assertToken(context, 'context')}`;
+}
+
+export function uuidSetVar(uuid: string, name: string, value: string): string {
+  return `uuid_setvar ${assertUuid(uuid)} ${assertToken(name, 'variable name')} ${value.replace(/[\r\n]/g, ' ')}`;
+}
+
+export function uuidGetVar(uuid: string, name: string): string {
+  return `uuid_getvar ${assertUuid(uuid)} ${assertToken(name, 'variable name')}`;
+}

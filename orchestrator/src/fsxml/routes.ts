@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import { z } from 'zod';
+import { timingSafeEqual } from 'node:crypto';
+import { directoryUser, notFound, queueRoute } from './documents.ts';
+
+export interface FsXmlSources {
+  sipAccount(domain: string, extension: string): Promise<{ extension: string; password: string; displayName: string } | null>;
+  queueForNumber(dialedNumber: string): { queueId: string } | null;
+}
+
+export interface FsXmlOptions {
+  user: string;
+  password: string;
+}
+
+const fetchSchema = z
+  .object({
+    section: z.enum(['directory', 'dialplan', 'configuration', 'phrases', 'languages', 'chatplan', 'channels']),
+    user: z.string().regex(/^[0-9]{2,10}$/).optional(),
+    domain: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/).optional(),
+    'Caller-Destination-Number': z.string().regex(/^\+?[0-9*#]{1,32}$/).optional(),
+    'Hunt-Context': z.string().optional(),
+    'Caller-Context': z.string().optional(),
+  })
+  .passthrough();
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * POST /fsxml: the mod_xml_curl endpoint. Directory lookups are answered from
+ * Postgres (agents' SIP credentials); dialplan lookups in the public context
+ * route inbound numbers to queues; everything else falls back to static XML.
+ */
+export async function registerFsXmlRoutes(app: FastifyInstance, sources: FsXmlSources, options: FsXmlOptions): Promise<void> {
+  await app.register(async (scope) => {
+    await scope.register(formbody);
+    scope.post('/fsxml', async (req, reply) => {
+      const auth = req.headers.authorization ?? '';
+      const expected = `Basic ${Buffer.from(`${options.user}:${options.password}`).toString('base64')}`;
+      if (!sameSecret(auth, expected)) {
+        return reply.code(401).header('www-authenticate', 'Basic realm="fsxml"').send('unauthorized');
+      }
+      reply.type('text/xml');
+      const parsed = fetchSchema.safeParse(req.body);
+      if (!parsed.success) {
+        req.log.warn({ issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'unusable xml_curl request');
+        return notFound();
+      }
+      const body = parsed.data;
+      if (body.section === 'directory' && body.user && body.domain) {
+        const account = await sources.sipAccount(body.domain, body.user);
+        return account ? directoryUser({ domain: body.domain, context: 'default', ...account }) : notFound();
+      }
+      const context = body['Hunt-Context'] ?? body['Caller-Context'];
+      const dialed = body['Caller-Destination-Number'];
+      if (body.section === 'dialplan' && context === 'public' && dialed) {
+        const route = sources.queueForNumber(dialed);
+        return route ? queueRoute(context, dialed, route.queueId) : notFound();
+      }
+      return notFound();
+    });
+  });
+}

@@ -1,0 +1,243 @@
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import { REPO_ROOT } from '../config/config.ts';
+import { connect, migrate, type Sql } from '../db/client.ts';
+import { EslClient } from '../esl/client.ts';
+import { Acd } from '../acd/acd.ts';
+import { AcdRepository, type QueueRecord } from '../acd/repository.ts';
+import { AgentStateError, type AgentState } from '../acd/agent-state.ts';
+import { CallTracker, type QueueRoutes } from '../calls/call-tracker.ts';
+import { CdrWriter } from '../calls/cdr-writer.ts';
+import { PostgresCdrStore } from '../calls/cdr-store.ts';
+import { FreeswitchCallControl } from '../calls/freeswitch-call-control.ts';
+import { CALL_EVENT_SUBSCRIPTIONS, interpretEvent } from '../calls/signals.ts';
+import { resyncWithSwitch } from '../calls/resync.ts';
+import { CustomerRepository } from '../crm/customers.ts';
+import { SessionStore } from '../auth/sessions.ts';
+import { UserRepository } from '../auth/users.ts';
+import { createServer } from '../api/server.ts';
+import { registerApiRoutes } from '../api/routes.ts';
+import { WsHub } from '../api/ws-hub.ts';
+import type { Health, ServerMessage } from '../api/protocol.ts';
+import { registerFsXmlRoutes } from '../fsxml/routes.ts';
+
+export const DEFAULT_ORGANIZATION_ID = '00000000-0000-4000-8000-000000000001';
+
+export interface ContactCenter {
+  url: string;
+  sql: Sql;
+  esl: EslClient;
+  acd: Acd;
+  tracker: CallTracker;
+  cdr: CdrWriter;
+  stop(): Promise<void>;
+}
+
+/** Creates the first admin when there is none; prints a generated password exactly once. */
+async function ensureFirstAdmin(users: UserRepository, config: Config, logger: Logger): Promise<void> {
+  if ((await users.countAdmins()) > 0) return;
+  const password = config.CC_ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
+  await users.createUser({ organizationId: DEFAULT_ORGANIZATION_ID, login: config.CC_ADMIN_LOGIN, displayName: 'Administrator', role: 'admin', password });
+  if (config.CC_ADMIN_PASSWORD) {
+    logger.info({ login: config.CC_ADMIN_LOGIN }, 'created the first admin with the password from CC_ADMIN_PASSWORD');
+  } else {
+    process.stdout.write(`\n  First admin created. Login: ${config.CC_ADMIN_LOGIN}  One-time password: ${password}\n  (shown once; change it after logging in)\n\n`);
+  }
+}
+
+/**
+ * The composition root: builds every part, wires their events together and
+ * starts the HTTP server. Decisions live in the parts; this only connects them.
+ */
+export async function startContactCenter(config: Config, databaseUrl: string, logger: Logger): Promise<ContactCenter> {
+  const sql = connect(databaseUrl);
+  await migrate(sql);
+  const users = new UserRepository(sql);
+  await ensureFirstAdmin(users, config, logger);
+  const sessions = new SessionStore(sql, { lifetimeDays: config.CC_SESSION_DAYS });
+  const acdRepo = new AcdRepository(sql);
+  const customers = new CustomerRepository(sql);
+  const cdrStore = new PostgresCdrStore(sql);
+
+  const esl = new EslClient({
+    host: config.CC_ESL_HOST,
+    port: config.CC_ESL_PORT,
+    password: config.CC_ESL_PASSWORD,
+    subscriptions: CALL_EVENT_SUBSCRIPTIONS,
+    backoff: { initialMs: 500, maxMs: 10_000 },
+    logger: logger.child({ component: 'esl' }),
+  });
+  const [org] = await sql<{ sip_domain: string }[]>`select sip_domain from organizations where id = ${DEFAULT_ORGANIZATION_ID}`;
+  const control = new FreeswitchCallControl(esl, org?.sip_domain ?? 'cc.local', logger.child({ component: 'call-control' }));
+  const acd = new Acd(control, logger.child({ component: 'acd' }));
+  const cdr = new CdrWriter(cdrStore, logger.child({ component: 'cdr' }));
+
+  let queues: QueueRecord[] = [];
+  const routes: QueueRoutes = {
+    resolve(dialed, hint) {
+      const q = (hint && queues.find((x) => x.id === hint)) || queues.find((x) => x.inboundNumber !== null && x.inboundNumber === dialed);
+      return q ? { queueId: q.id, organizationId: q.organizationId } : null;
+    },
+  };
+  const tracker = new CallTracker(routes, cdr, control, logger.child({ component: 'calls' }), DEFAULT_ORGANIZATION_ID);
+  const reloadAcd = async () => {
+    queues = await acdRepo.listQueues();
+    acd.configure(queues, await acdRepo.agentConfigs());
+  };
+  await reloadAcd();
+
+  // ---- browser push ----
+  const pendingLogout = new Set<string>();
+  const hub = new WsHub(
+    {
+      onAgentOnline: (agentId) => {
+        pendingLogout.delete(agentId);
+        try {
+          acd.command(agentId, { kind: 'login' });
+        } catch (err) {
+          logger.warn({ err, agentId }, 'agent login refused');
+        }
+      },
+      onAgentOffline: (agentId) => {
+        try {
+          acd.command(agentId, { kind: 'logout' });
+        } catch (err) {
+          if (err instanceof AgentStateError) pendingLogout.add(agentId);
+        }
+      },
+      onMessage: (user, message) => {
+        if (message.type !== 'agent.set_state') return;
+        if (!user.agentId) throw new Error('this user has no softphone extension');
+        acd.command(user.agentId, message.status === 'ready' ? { kind: 'ready' } : { kind: 'not_ready', reason: message.reason ?? 'manual' });
+      },
+    },
+    logger.child({ component: 'ws' }),
+  );
+  const freeswitchState = (): Health['freeswitch'] => (esl.isConnected ? 'connected' : 'disconnected');
+
+  const agentStateMessage = (state: AgentState): ServerMessage => ({
+    type: 'agent.state',
+    agentId: state.agentId,
+    status: state.status,
+    since: new Date(state.since).toISOString(),
+    reason: state.reason,
+  });
+  acd.on('agent', (state) => {
+    hub.toAgent(state.agentId, agentStateMessage(state));
+    if (pendingLogout.has(state.agentId) && (state.status === 'ready' || state.status === 'wrap_up' || state.status === 'not_ready')) {
+      pendingLogout.delete(state.agentId);
+      acd.command(state.agentId, { kind: 'logout' });
+    }
+  });
+  acd.on('offering', (offer) => {
+    const call = tracker.call(offer.callId);
+    const queue = acd.queue(offer.queueId);
+    if (!call || !queue) return;
+    void customers
+      .screenPop(call.organizationId, call.callerNumber, call.callId)
+      .catch((err: unknown) => {
+        logger.warn({ err, callId: call.callId }, 'screen pop lookup failed');
+        return { customer: null, lastContacts: [] };
+      })
+      .then((screenPop) =>
+        hub.toAgent(offer.agentId, {
+          type: 'call.offered',
+          callId: call.callId,
+          callerNumber: call.callerNumber,
+          callerName: call.callerName,
+          calledNumber: call.calledNumber,
+          queue: { id: queue.id, name: queue.name },
+          screenPop,
+        }),
+      );
+  });
+  acd.on('offer_failed', (o) => hub.toAgent(o.agentId, { type: 'call.offer_ended', callId: o.callId, cause: o.cause }));
+  acd.on('connected', (c) => {
+    tracker.markConnected(c.callId, c.agentId, c.agentLegUuid, c.at);
+    hub.toAgent(c.agentId, { type: 'call.connected', callId: c.callId });
+  });
+  acd.on('overflowed', (o) => tracker.markDisposed(o.callId, 'overflowed'));
+
+  tracker.on('entered', (call) => {
+    if (call.queueId && call.answeredAt === null) {
+      acd.enqueue({ callId: call.callId, callerUuid: call.callerUuid, queueId: call.queueId, callerNumber: call.callerNumber, callerName: call.callerName, enqueuedAt: call.enqueuedAt });
+    }
+  });
+  tracker.on('ended', (call) => {
+    acd.callEnded(call.callId);
+    if (call.agentId) hub.toAgent(call.agentId, { type: 'call.ended', callId: call.callId, cause: call.hangupCause ?? 'NORMAL_CLEARING' });
+  });
+
+  // ---- FreeSWITCH ----
+  esl.on('event', (event) => {
+    const signal = interpretEvent(event);
+    if (signal) tracker.handle(signal);
+  });
+  esl.on('connected', () => {
+    hub.broadcast({ type: 'system', freeswitch: 'connected' });
+    void resyncWithSwitch(esl, tracker, logger.child({ component: 'resync' }))
+      .catch((err: unknown) => logger.error({ err }, 'resync with FreeSWITCH failed'))
+      .finally(() => acd.setSwitchAvailable(esl.isConnected));
+  });
+  esl.on('disconnected', () => {
+    acd.setSwitchAvailable(false);
+    hub.broadcast({ type: 'system', freeswitch: 'disconnected' });
+    logger.warn('FreeSWITCH disconnected; waiting callers keep their place');
+  });
+
+  for (const call of await cdrStore.liveCalls()) tracker.restore(call);
+
+  // ---- HTTP ----
+  const app = await createServer({ logger, sessions, cookieSecure: config.CC_COOKIE_SECURE, webRoot: path.join(REPO_ROOT, 'softphone', 'dist') });
+  const health = async (): Promise<Health> => {
+    const database = await sql`select 1`.then(() => 'ok' as const, () => 'error' as const);
+    const freeswitch = freeswitchState();
+    return { status: database === 'ok' && freeswitch === 'connected' ? 'ok' : 'degraded', freeswitch, database };
+  };
+  registerApiRoutes(app, { sql, users, sessions, acdRepo, acd, customers, health, reloadAcd, sip: { wsServers: config.CC_SIP_WS_URLS, iceServers: config.CC_ICE_SERVERS }, cookieSecure: config.CC_COOKIE_SECURE });
+  app.get('/ws', { websocket: true }, (socket, req) => {
+    if (!req.user) {
+      socket.close(4401, 'login required');
+      return;
+    }
+    hub.attach(socket, req.user, { type: 'hello', user: req.user, freeswitch: freeswitchState() });
+    const agentId = req.user.agentId;
+    const state = agentId ? acd.agentState(agentId) : undefined;
+    if (state) socket.send(JSON.stringify(agentStateMessage(state)));
+  });
+  await registerFsXmlRoutes(
+    app,
+    {
+      sipAccount: (domain, extension) => acdRepo.sipAccount(domain, extension),
+      queueForNumber: (dialed) => {
+        const q = queues.find((x) => x.inboundNumber === dialed);
+        return q ? { queueId: q.id } : null;
+      },
+    },
+    { user: config.CC_FSXML_USER, password: config.CC_FSXML_PASSWORD },
+  );
+  const address = await app.listen({ host: config.CC_HTTP_HOST, port: config.CC_HTTP_PORT });
+  logger.info({ url: address }, 'contact center listening');
+
+  acd.start();
+  esl.start();
+
+  return {
+    url: address,
+    sql,
+    esl,
+    acd,
+    tracker,
+    cdr,
+    async stop() {
+      acd.stop();
+      hub.close();
+      await esl.stop();
+      await app.close();
+      await cdr.flush();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

