@@ -112,7 +112,10 @@ export class Acd extends EventEmitter<AcdEvents> {
   /** Offers are only made while the switch is reachable; waiting calls are kept meanwhile. */
   setSwitchAvailable(available: boolean): void {
     this.switchAvailable = available;
-    if (available) this.scheduleDispatch();
+    if (available) {
+      this.scheduleDispatch();
+      this.checkOverflows();
+    }
   }
 
   /** Replaces queue and agent configuration (after an admin change); live states are kept. */
@@ -282,6 +285,7 @@ export class Acd extends EventEmitter<AcdEvents> {
       void this.control.hangup(agentLegUuid, 'ORIGINATOR_CANCEL');
     }
     const cause = outcome.kind === 'failed' ? outcome.cause : 'ORIGINATOR_CANCEL';
+    this.emit('offer_failed', { ...offerEvent, cause });
     const a = this.agents.get(agent.id);
     if (a) {
       const notReadyReason = stillWaiting ? notReadyReasonFor(cause) : null;
@@ -291,7 +295,6 @@ export class Acd extends EventEmitter<AcdEvents> {
       call.offeredTo = null;
       call.agentLegUuid = null;
     }
-    this.emit('offer_failed', { ...offerEvent, cause });
     this.scheduleDispatch();
   }
 

@@ -81,12 +81,14 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
   }
 
   /**
-   * After a (re)connection to FreeSWITCH: every tracked call whose caller channel
-   * is gone ended while we could not see it.
+   * After a (re)connection to FreeSWITCH: every call that was tracked when the
+   * channel list was requested (`snapshotOf`) and whose caller channel is not in
+   * it ended while we could not see it. Calls that entered after the request are
+   * left alone: the list cannot know them yet.
    */
-  reconcile(alive: ReadonlySet<string>, now: number): void {
+  reconcile(alive: ReadonlySet<string>, snapshotOf: ReadonlySet<string>, now: number): void {
     for (const call of [...this.calls.values()]) {
-      if (alive.has(call.callerUuid)) continue;
+      if (alive.has(call.callerUuid) || !snapshotOf.has(call.callId)) continue;
       if (call.disposal === null && call.answeredAt === null) call.disposal = 'lost';
       this.finish(call, 'LOSE_RACE_ORCHESTRATOR_RESYNC', now);
     }

@@ -18,11 +18,12 @@ async function getVar(esl: EslClient, uuid: string, name: string): Promise<strin
  * or ended), and adopts callers that entered while the orchestrator was away.
  */
 export async function resyncWithSwitch(esl: EslClient, tracker: CallTracker, logger: Logger): Promise<{ alive: number; adopted: number; ended: number }> {
+  const known = new Set(tracker.liveCalls.map((c) => c.callId));
   const reply = await esl.api('show channels as json');
   const channels = parseChannelList(reply.body);
   const alive = new Set(channels.map((c) => c.uuid));
   const before = tracker.liveCalls.length;
-  tracker.reconcile(alive, Date.now());
+  tracker.reconcile(alive, known, Date.now());
   const ended = before - tracker.liveCalls.length;
   let adopted = 0;
   for (const ch of channels) {

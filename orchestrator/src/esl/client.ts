@@ -127,8 +127,13 @@ export class EslClient extends EventEmitter<EslClientEvents> {
     this.connection = conn;
     const isCurrent = () => this.connection === conn;
 
-    conn.on('error', (err: Error) => {
+    conn.on('error', (err: Error & { code?: string }) => {
       if (!isCurrent()) return;
+      if (!err.code) {
+        // modesl reports unparsable event bodies (e.g. broken JSON) as errors; the stream itself is still in sync.
+        logger.warn({ err: err.message }, 'ignored malformed ESL frame');
+        return;
+      }
       const log = this.attempt === 0 ? logger.warn.bind(logger) : logger.debug.bind(logger);
       log({ err: err.message, host, port }, 'esl connection error');
       this.drop(conn);

@@ -166,8 +166,8 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
     }
   });
   tracker.on('ended', (call) => {
-    acd.callEnded(call.callId);
     if (call.agentId) hub.toAgent(call.agentId, { type: 'call.ended', callId: call.callId, cause: call.hangupCause ?? 'NORMAL_CLEARING' });
+    acd.callEnded(call.callId);
   });
 
   // ---- FreeSWITCH ----
