@@ -25,7 +25,7 @@ async function world(queue: Record<string, unknown> = {}) {
   expect(q.status).toBe(201);
   const cdr = async (id: string) => {
     await center.cdr.flush();
-    return (await center.sql`select * from cdrs where id = ${id}`)[0];
+    return (await center.sql`select * from cdrs where id = ${id}`)[0]!;
   };
   return {
     fs, queueId: q.body.id as string, databaseUrl, eslPort, cdr,
