@@ -2,26 +2,11 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { applyAgentCommand, initialAgentState, type AgentCommand, type AgentState } from './agent-state.ts';
-import { overflowReason, planAssignments, type OverflowReason, type WaitingCall } from './routing.ts';
-import type { CallControl } from './call-control.ts';
-
-export interface QueueConfig {
-  id: string;
-  organizationId: string;
-  name: string;
-  ringTimeoutSec: number;
-  maxWaitSec: number;
-  wrapUpSec: number;
-  noAgentsAction: 'wait' | 'announce_hangup';
-  memberAgentIds: readonly string[];
-}
-
-export interface AgentConfig {
-  id: string;
-  organizationId: string;
-  name: string;
-  extension: string;
-}
+import { planOffers, type RoutingAgent, type RoutingCall, type RoutingQueue, type SkillRequirement } from './routing/index.ts';
+import type { AgentConfig, QueueConfig } from './config.ts';
+import type { CallControl, OfferOutcome } from './call-control.ts';
+import { isOpen, type Calendar } from './calendar.ts';
+import { diversionFor, waitingCallMustLeave, type Diversion, type LeaveReason } from './overflow.ts';
 
 export interface QueuedCallInfo {
   callId: string;
@@ -30,12 +15,34 @@ export interface QueuedCallInfo {
   callerNumber: string;
   callerName: string;
   enqueuedAt: number;
+  /** Higher is served first (VIP customers, fault reports). */
+  priority: number;
+  /** Skills the call needs besides the queue's rules (from IVR data). */
+  requiredSkills: readonly SkillRequirement[];
+  /** The customer's dedicated agent or last agent. */
+  preferredAgentId: string | null;
 }
 
-interface QueuedCall extends WaitingCall {
+interface WaitingCall {
   info: QueuedCallInfo;
-  offeredTo: string | null;
-  agentLegUuid: string | null;
+  /** agentId -> agent leg uuid, for every agent being rung for this call */
+  ringing: Map<string, string>;
+  missedBy: Set<string>;
+  /** Set once an agent answered and the bridge is being made. */
+  connecting: string | null;
+}
+
+interface ConnectedCall {
+  agentId: string;
+  queueId: string;
+  connectedAt: number;
+}
+
+interface AgentStats {
+  callsToday: number;
+  talkSecondsToday: number;
+  lastOfferedAt: number;
+  consecutiveMisses: number;
 }
 
 export interface OfferEvent {
@@ -50,7 +57,8 @@ export interface AcdEvents {
   offering: [OfferEvent];
   offer_failed: [OfferEvent & { cause: string }];
   connected: [OfferEvent & { at: number }];
-  overflowed: [{ callId: string; queueId: string; reason: OverflowReason }];
+  /** The call left its queue unanswered; `diversion` says where it went (another queue keeps it in the ACD). */
+  left_queue: [{ callId: string; queueId: string; reason: LeaveReason; diversion: Diversion; at: number }];
   queue_changed: [{ queueId: string }];
 }
 
@@ -60,46 +68,43 @@ export class UnknownAgentError extends Error {
 
 /** Offers that fail with these causes count as the agent not answering. */
 const NO_ANSWER_CAUSES = new Set(['NO_ANSWER', 'ALLOTTED_TIMEOUT', 'NO_USER_RESPONSE', 'CALL_REJECTED', 'USER_BUSY']);
+/** Failures that are nobody's fault: the caller left or the switch is unreachable. */
+const NEUTRAL_CAUSES = new Set(['ORIGINATOR_CANCEL', 'SWITCH_UNAVAILABLE', 'LOSE_RACE', 'BRIDGE_FAILED']);
+
+const dayOf = (t: number) => Math.floor(t / 86_400_000);
 
 /**
- * After an offer failed while the caller was still waiting, the agent is put not
- * ready (so the call moves on and the same failure does not repeat): "no_answer"
- * for a ring timeout or rejection, else the cause itself (e.g. "user_not_registered").
- * A switch outage is not the agent's fault: the agent stays ready.
- */
-export function notReadyReasonFor(cause: string): string | null {
-  if (cause === 'SWITCH_UNAVAILABLE') return null;
-  return NO_ANSWER_CAUSES.has(cause) ? 'no_answer' : cause.toLowerCase();
-}
-
-/**
- * Automatic call distribution: keeps waiting calls and agent states, decides
- * (through the pure functions in routing.ts) who gets which call, and drives
- * the offers through a CallControl port. It does not know about CDRs, HTTP or
- * ESL; the composition root wires its events to those.
+ * Automatic call distribution: keeps waiting calls and agent states, asks the
+ * pure routing engine (./routing) whom to offer which call, and drives offers,
+ * bridges and diversions through the CallControl port. It knows nothing of
+ * CDRs, HTTP or ESL: the composition root wires its events to those.
  */
 export class Acd extends EventEmitter<AcdEvents> {
   private readonly queues = new Map<string, QueueConfig>();
+  private readonly routingQueues = new Map<string, RoutingQueue>();
+  private readonly calendars = new Map<string, Calendar>();
   private readonly agentConfigs = new Map<string, AgentConfig>();
   private readonly agents = new Map<string, AgentState>();
-  private readonly members = new Map<string, Set<string>>();
-  private readonly waiting = new Map<string, QueuedCall>();
-  private readonly connectedCalls = new Map<string, { agentId: string; queueId: string }>();
+  private readonly stats = new Map<string, AgentStats>();
+  private readonly waiting = new Map<string, WaitingCall>();
+  private readonly connected = new Map<string, ConnectedCall>();
   private readonly wrapUpTimers = new Map<string, NodeJS.Timeout>();
   private dispatchScheduled = false;
   private switchAvailable = false;
   private overflowTimer: NodeJS.Timeout | undefined;
+  private statsDay = -1;
 
   constructor(
     private readonly control: CallControl,
     private readonly logger: Logger,
     private readonly clock: () => number = Date.now,
+    private readonly random: () => number = Math.random,
   ) {
     super();
   }
 
   start(): void {
-    this.overflowTimer = setInterval(() => this.checkOverflows(), 1000);
+    this.overflowTimer = setInterval(() => this.checkWaitingCalls(), 1000);
     this.overflowTimer.unref();
   }
 
@@ -114,26 +119,34 @@ export class Acd extends EventEmitter<AcdEvents> {
     this.switchAvailable = available;
     if (available) {
       this.scheduleDispatch();
-      this.checkOverflows();
+      this.checkWaitingCalls();
     }
   }
 
-  /** Replaces queue and agent configuration (after an admin change); live states are kept. */
-  configure(queues: readonly QueueConfig[], agents: readonly AgentConfig[]): void {
+  /** Replaces queue, agent and calendar configuration (after an admin change); live states are kept. */
+  configure(queues: readonly QueueConfig[], agents: readonly AgentConfig[], calendars: readonly (Calendar & { id: string })[] = []): void {
     this.queues.clear();
-    this.members.clear();
+    this.routingQueues.clear();
     for (const q of queues) {
       this.queues.set(q.id, q);
-      this.members.set(q.id, new Set(q.memberAgentIds));
+      this.routingQueues.set(q.id, {
+        id: q.id,
+        strategy: q.strategy,
+        members: q.members,
+        skillRules: q.skillRules,
+        ringProgressivelyStepSec: q.ringProgressivelyStepSec,
+        stickyAgentSec: q.stickyAgentSec,
+      });
     }
+    this.calendars.clear();
+    for (const c of calendars) this.calendars.set(c.id, c);
     this.agentConfigs.clear();
     for (const a of agents) {
       this.agentConfigs.set(a.id, a);
       if (!this.agents.has(a.id)) this.agents.set(a.id, initialAgentState(a.id, this.clock()));
     }
-    for (const id of [...this.agents.keys()]) {
-      const state = this.agents.get(id);
-      if (!this.agentConfigs.has(id) && state && (state.status === 'logged_out' || state.status === 'not_ready')) {
+    for (const [id, state] of [...this.agents]) {
+      if (!this.agentConfigs.has(id) && (state.status === 'logged_out' || state.status === 'not_ready' || state.status === 'ready')) {
         this.agents.delete(id);
       }
     }
@@ -148,8 +161,36 @@ export class Acd extends EventEmitter<AcdEvents> {
     return this.agents.get(agentId);
   }
 
+  allAgentStates(): AgentState[] {
+    return [...this.agents.values()];
+  }
+
   waitingCalls(queueId?: string): QueuedCallInfo[] {
-    return [...this.waiting.values()].filter((c) => !queueId || c.queueId === queueId).map((c) => c.info);
+    return [...this.waiting.values()].filter((c) => !queueId || c.info.queueId === queueId).map((c) => c.info);
+  }
+
+  /** Restores an agent's state after an orchestrator restart (before any call is routed). */
+  restoreAgent(state: AgentState): void {
+    if (!this.agentConfigs.has(state.agentId)) return;
+    // An offer in flight was lost with the old process: the agent is free again.
+    const status = state.status === 'reserved' ? 'ready' : state.status;
+    this.agents.set(state.agentId, { ...state, status, callId: null });
+  }
+
+  /** Restores a call that was connected to an agent when the orchestrator stopped. */
+  restoreConnected(callId: string, agentId: string, queueId: string, connectedAt: number): void {
+    this.connected.set(callId, { agentId, queueId, connectedAt });
+    const agent = this.agents.get(agentId);
+    if (agent) this.agents.set(agentId, { ...agent, status: 'on_call', callId });
+  }
+
+  /** Agents marked on a call that no restored call backs up are made ready. */
+  settleRestoredAgents(): void {
+    for (const a of this.agents.values()) {
+      if (a.status === 'on_call' && !(a.callId && this.connected.has(a.callId))) {
+        this.agents.set(a.agentId, { ...a, status: 'ready', callId: null, since: this.clock() });
+      }
+    }
   }
 
   /** Applies an agent's own or a supervisor's command (ready, not ready, login, logout). */
@@ -157,43 +198,47 @@ export class Acd extends EventEmitter<AcdEvents> {
     const current = this.agents.get(agentId);
     if (!current) throw new UnknownAgentError(`unknown agent ${agentId}`);
     const next = applyAgentCommand(current, cmd, this.clock());
+    if (cmd.kind === 'ready') this.statsOf(agentId).consecutiveMisses = 0;
     if (cmd.kind === 'ready' || cmd.kind === 'not_ready' || cmd.kind === 'logout') this.cancelWrapUp(agentId);
     this.setAgent(next);
     return next;
   }
 
+  /** A caller enters a queue. Closed hours and full queues divert the caller at once. */
   enqueue(info: QueuedCallInfo): void {
-    if (this.waiting.has(info.callId) || this.connectedCalls.has(info.callId)) return;
-    this.waiting.set(info.callId, {
-      callId: info.callId,
-      queueId: info.queueId,
-      enqueuedAt: info.enqueuedAt,
-      info,
-      offeredTo: null,
-      agentLegUuid: null,
-    });
+    if (this.waiting.has(info.callId) || this.connected.has(info.callId)) return;
+    const queue = this.queues.get(info.queueId);
+    const now = this.clock();
+    const calendar = queue?.calendarId ? this.calendars.get(queue.calendarId) : undefined;
+    const call: WaitingCall = { info, ringing: new Map(), missedBy: new Set(), connecting: null };
+    this.waiting.set(info.callId, call);
     this.emit('queue_changed', { queueId: info.queueId });
+    if (queue && calendar && !isOpen(calendar, now)) return this.leave(call, queue, 'closed');
+    if (queue && queue.maxLength > 0 && this.waitingCalls(queue.id).length > queue.maxLength) return this.leave(call, queue, 'full');
     this.scheduleDispatch();
-    this.checkOverflows();
+    this.checkWaitingCalls();
   }
 
-  /** The call ended on the switch (caller hung up, or the talk ended). */
+  /** The call ended on the switch (the caller hung up, or the talk ended). */
   callEnded(callId: string): void {
     const queued = this.waiting.get(callId);
     if (queued) {
       this.waiting.delete(callId);
-      this.emit('queue_changed', { queueId: queued.queueId });
-      if (queued.agentLegUuid) void this.control.hangup(queued.agentLegUuid, 'ORIGINATOR_CANCEL');
+      this.emit('queue_changed', { queueId: queued.info.queueId });
+      for (const leg of queued.ringing.values()) void this.control.hangup(leg, 'ORIGINATOR_CANCEL');
       return;
     }
-    const connected = this.connectedCalls.get(callId);
+    const connected = this.connected.get(callId);
     if (!connected) return;
-    this.connectedCalls.delete(callId);
+    this.connected.delete(callId);
+    const now = this.clock();
+    this.statsOf(connected.agentId).talkSecondsToday += Math.max(0, (now - connected.connectedAt) / 1000);
     const wrapUpSec = this.queues.get(connected.queueId)?.wrapUpSec ?? 0;
     const agent = this.agents.get(connected.agentId);
     if (!agent) return;
-    this.setAgent(applyAgentCommand(agent, { kind: 'call_ended', callId, wrapUp: wrapUpSec > 0 }, this.clock()));
+    this.setAgent(applyAgentCommand(agent, { kind: 'call_ended', callId, wrapUp: wrapUpSec > 0 }, now));
     if (wrapUpSec > 0) {
+      this.cancelWrapUp(connected.agentId);
       const timer = setTimeout(() => {
         this.wrapUpTimers.delete(connected.agentId);
         const a = this.agents.get(connected.agentId);
@@ -201,6 +246,17 @@ export class Acd extends EventEmitter<AcdEvents> {
       }, wrapUpSec * 1000);
       this.wrapUpTimers.set(connected.agentId, timer);
     }
+  }
+
+  private statsOf(agentId: string): AgentStats {
+    const today = dayOf(this.clock());
+    if (today !== this.statsDay) {
+      this.statsDay = today;
+      for (const s of this.stats.values()) Object.assign(s, { callsToday: 0, talkSecondsToday: 0 });
+    }
+    let s = this.stats.get(agentId);
+    if (!s) this.stats.set(agentId, (s = { callsToday: 0, talkSecondsToday: 0, lastOfferedAt: 0, consecutiveMisses: 0 }));
+    return s;
   }
 
   private cancelWrapUp(agentId: string): void {
@@ -226,96 +282,168 @@ export class Acd extends EventEmitter<AcdEvents> {
   }
 
   private dispatch(): void {
-    if (!this.switchAvailable) return;
-    const assignments = planAssignments({ waiting: [...this.waiting.values()], agents: this.agents, members: this.members });
-    for (const { callId, agentId } of assignments) {
-      const call = this.waiting.get(callId);
-      const agent = this.agents.get(agentId);
-      const agentConfig = this.agentConfigs.get(agentId);
-      const queue = call && this.queues.get(call.queueId);
-      if (!call || !agent || !agentConfig || !queue) continue;
-      void this.runOffer(call, agentConfig, queue);
+    if (!this.switchAvailable || this.waiting.size === 0) return;
+    const now = this.clock();
+    const agents = new Map<string, RoutingAgent>();
+    for (const [id, state] of this.agents) {
+      if (!this.agentConfigs.has(id)) continue;
+      const s = this.statsOf(id);
+      agents.set(id, {
+        id,
+        status: state.status,
+        idleSince: state.since,
+        skills: this.agentConfigs.get(id)!.skills,
+        callsToday: s.callsToday,
+        talkSecondsToday: s.talkSecondsToday,
+        lastOfferedAt: s.lastOfferedAt,
+      });
+    }
+    const calls: RoutingCall[] = [];
+    for (const c of this.waiting.values()) {
+      if (c.connecting) continue;
+      calls.push({
+        id: c.info.callId,
+        queueId: c.info.queueId,
+        priority: c.info.priority,
+        enqueuedAt: c.info.enqueuedAt,
+        requiredSkills: c.info.requiredSkills,
+        preferredAgentId: c.info.preferredAgentId,
+        ringing: [...c.ringing.keys()],
+        missedBy: [...c.missedBy],
+      });
+    }
+    for (const offer of planOffers({ queues: this.routingQueues, agents, calls, now, random: this.random })) {
+      const call = this.waiting.get(offer.callId);
+      const queue = call && this.queues.get(call.info.queueId);
+      if (!call || !queue) continue;
+      for (const agentId of offer.agentIds) this.startOffer(call, queue, agentId);
     }
   }
 
-  private async runOffer(call: QueuedCall, agent: AgentConfig, queue: QueueConfig): Promise<void> {
+  private startOffer(call: WaitingCall, queue: QueueConfig, agentId: string): void {
+    const agent = this.agents.get(agentId);
+    const config = this.agentConfigs.get(agentId);
+    if (!agent || !config || agent.status !== 'ready') return;
     const agentLegUuid = randomUUID();
-    const reserved = this.agents.get(agent.id);
-    if (!reserved) return;
-    this.setAgent(applyAgentCommand(reserved, { kind: 'reserve', callId: call.callId }, this.clock()));
-    call.offeredTo = agent.id;
-    call.agentLegUuid = agentLegUuid;
-    const offerEvent: OfferEvent = { callId: call.callId, agentId: agent.id, agentLegUuid, queueId: call.queueId };
-    this.emit('offering', offerEvent);
-
-    let outcome: Awaited<ReturnType<CallControl['offer']>>;
-    try {
-      outcome = await this.control.offer({
-        callId: call.callId,
+    this.setAgent(applyAgentCommand(agent, { kind: 'reserve', callId: call.info.callId }, this.clock()));
+    this.statsOf(agentId).lastOfferedAt = this.clock();
+    call.ringing.set(agentId, agentLegUuid);
+    const offer: OfferEvent = { callId: call.info.callId, agentId, agentLegUuid, queueId: queue.id };
+    this.emit('offering', offer);
+    this.control
+      .offer({
+        callId: call.info.callId,
         callerUuid: call.info.callerUuid,
         agentLegUuid,
-        extension: agent.extension,
+        extension: config.extension,
         callerNumber: call.info.callerNumber,
         callerName: call.info.callerName,
         queueName: queue.name,
         ringTimeoutSec: queue.ringTimeoutSec,
-      });
-    } catch (err) {
-      this.logger.warn({ err, callId: call.callId, agentId: agent.id }, 'offer could not be sent');
-      outcome = { kind: 'failed', cause: 'SWITCH_UNAVAILABLE' };
-    }
+      })
+      .catch((err: unknown): OfferOutcome => {
+        this.logger.warn({ err, callId: call.info.callId, agentId }, 'offer could not be sent');
+        return { kind: 'failed', cause: 'SWITCH_UNAVAILABLE' };
+      })
+      .then((outcome) => this.onOfferOutcome(call, offer, outcome));
+  }
 
-    const stillWaiting = this.waiting.get(call.callId) === call && call.offeredTo === agent.id;
-    if (outcome.kind === 'answered' && stillWaiting) {
+  private async onOfferOutcome(call: WaitingCall, offer: OfferEvent, outcome: OfferOutcome): Promise<void> {
+    const { agentId, agentLegUuid } = offer;
+    const current = () => this.waiting.get(call.info.callId) === call;
+    if (outcome.kind === 'answered' && current() && call.connecting === null) {
+      call.connecting = agentId;
       try {
         await this.control.bridge(call.info.callerUuid, agentLegUuid);
-        this.waiting.delete(call.callId);
-        this.connectedCalls.set(call.callId, { agentId: agent.id, queueId: call.queueId });
-        const a = this.agents.get(agent.id);
-        if (a) this.setAgent(applyAgentCommand(a, { kind: 'connect', callId: call.callId }, this.clock()));
-        this.emit('connected', { ...offerEvent, at: this.clock() });
-        this.emit('queue_changed', { queueId: call.queueId });
-        return;
       } catch (err) {
-        this.logger.warn({ err, callId: call.callId }, 'bridge to agent failed');
+        this.logger.warn({ err, callId: call.info.callId }, 'bridge to agent failed');
+        call.connecting = null;
         outcome = { kind: 'failed', cause: 'BRIDGE_FAILED' };
       }
+      if (outcome.kind === 'answered') {
+        call.ringing.delete(agentId);
+        this.waiting.delete(call.info.callId);
+        for (const [other, leg] of call.ringing) {
+          void this.control.hangup(leg, 'LOSE_RACE');
+          this.emit('offer_failed', { ...offer, agentId: other, agentLegUuid: leg, cause: 'LOSE_RACE' });
+          this.releaseAgent(other, call.info.callId, null);
+        }
+        call.ringing.clear();
+        const at = this.clock();
+        this.connected.set(call.info.callId, { agentId, queueId: call.info.queueId, connectedAt: at });
+        const stats = this.statsOf(agentId);
+        stats.callsToday++;
+        stats.consecutiveMisses = 0;
+        const a = this.agents.get(agentId);
+        if (a) this.setAgent(applyAgentCommand(a, { kind: 'connect', callId: call.info.callId }, at));
+        this.emit('connected', { ...offer, at });
+        this.emit('queue_changed', { queueId: call.info.queueId });
+        return;
+      }
     }
-    if (outcome.kind === 'answered' || !stillWaiting) {
-      void this.control.hangup(agentLegUuid, 'ORIGINATOR_CANCEL');
+    if (!call.ringing.has(agentId)) return; // already released (another agent won the race)
+    call.ringing.delete(agentId);
+    if (outcome.kind === 'answered') void this.control.hangup(agentLegUuid, 'LOSE_RACE');
+    const cause = outcome.kind === 'failed' ? outcome.cause : 'LOSE_RACE';
+    this.emit('offer_failed', { ...offer, cause });
+    let notReadyReason: string | null = null;
+    if (current() && !NEUTRAL_CAUSES.has(cause)) {
+      call.missedBy.add(agentId);
+      const stats = this.statsOf(agentId);
+      if (NO_ANSWER_CAUSES.has(cause)) {
+        stats.consecutiveMisses++;
+        const maxNoAnswer = this.queues.get(call.info.queueId)?.maxNoAnswer ?? 1;
+        if (stats.consecutiveMisses >= maxNoAnswer) notReadyReason = 'no_answer';
+      } else {
+        notReadyReason = cause.toLowerCase();
+      }
     }
-    const cause = outcome.kind === 'failed' ? outcome.cause : 'ORIGINATOR_CANCEL';
-    this.emit('offer_failed', { ...offerEvent, cause });
-    const a = this.agents.get(agent.id);
-    if (a) {
-      const notReadyReason = stillWaiting ? notReadyReasonFor(cause) : null;
-      this.setAgent(applyAgentCommand(a, { kind: 'offer_failed', callId: call.callId, notReadyReason }, this.clock()));
-    }
-    if (this.waiting.get(call.callId) === call) {
-      call.offeredTo = null;
-      call.agentLegUuid = null;
-    }
+    this.releaseAgent(agentId, call.info.callId, notReadyReason);
     this.scheduleDispatch();
   }
 
-  private checkOverflows(): void {
+  private releaseAgent(agentId: string, callId: string, notReadyReason: string | null): void {
+    const a = this.agents.get(agentId);
+    if (a) this.setAgent(applyAgentCommand(a, { kind: 'offer_failed', callId, notReadyReason }, this.clock()));
+  }
+
+  /** Periodic and event-driven check of waiting calls against max wait and staffing. */
+  private checkWaitingCalls(): void {
     if (!this.switchAvailable) return;
     const now = this.clock();
     for (const call of [...this.waiting.values()]) {
-      const queue = this.queues.get(call.queueId);
+      const queue = this.queues.get(call.info.queueId);
       if (!queue) continue;
-      const memberStates = [...(this.members.get(queue.id) ?? [])]
-        .map((id) => this.agents.get(id))
-        .filter((a): a is AgentState => a !== undefined);
-      const reason = overflowReason(call, queue, memberStates, now);
-      if (!reason) continue;
-      this.waiting.delete(call.callId);
-      this.emit('overflowed', { callId: call.callId, queueId: call.queueId, reason });
-      this.emit('queue_changed', { queueId: call.queueId });
-      void this.control.overflow(call.info.callerUuid, 'queue_overflow').catch((err: unknown) => {
-        this.logger.warn({ err, callId: call.callId }, 'overflow transfer failed; hanging up');
-        void this.control.hangup(call.info.callerUuid, 'NORMAL_CLEARING');
-      });
+      const members = queue.members.map((m) => this.agents.get(m.agentId)).filter((a): a is AgentState => a !== undefined);
+      const reason = waitingCallMustLeave({ enqueuedAt: call.info.enqueuedAt, ringing: call.ringing.size > 0 || call.connecting !== null }, queue, members, now);
+      if (reason) this.leave(call, queue, reason);
     }
+  }
+
+  private leave(call: WaitingCall, queue: QueueConfig, reason: LeaveReason): void {
+    const diversion = diversionFor(queue, reason);
+    const at = this.clock();
+    if (diversion.kind === 'queue' && this.queues.has(diversion.queueId)) {
+      // Moves to another queue keeping its original entry time (and so its place by age).
+      call.info = { ...call.info, queueId: diversion.queueId };
+      call.missedBy.clear();
+      this.emit('left_queue', { callId: call.info.callId, queueId: queue.id, reason, diversion, at });
+      this.emit('queue_changed', { queueId: queue.id });
+      this.emit('queue_changed', { queueId: diversion.queueId });
+      this.scheduleDispatch();
+      return;
+    }
+    this.waiting.delete(call.info.callId);
+    for (const [agentId, leg] of call.ringing) {
+      void this.control.hangup(leg, 'ORIGINATOR_CANCEL');
+      this.releaseAgent(agentId, call.info.callId, null);
+    }
+    const switchDiversion = diversion.kind === 'queue' ? ({ kind: 'announcement', name: 'queue_overflow' } as const) : diversion;
+    this.emit('left_queue', { callId: call.info.callId, queueId: queue.id, reason, diversion: switchDiversion, at });
+    this.emit('queue_changed', { queueId: queue.id });
+    void this.control.divert(call.info.callerUuid, switchDiversion).catch((err: unknown) => {
+      this.logger.warn({ err, callId: call.info.callId }, 'diversion failed; hanging up');
+      void this.control.hangup(call.info.callerUuid, 'NORMAL_CLEARING');
+    });
   }
 }

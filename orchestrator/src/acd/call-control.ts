@@ -1,3 +1,5 @@
+import type { Diversion } from './overflow.ts';
+
 /** What the ACD needs from the switch. The FreeSWITCH adapter lives in calls/freeswitch-call-control.ts. */
 export interface AgentOffer {
   callId: string;
@@ -12,7 +14,8 @@ export interface AgentOffer {
 
 export type OfferOutcome = { kind: 'answered' } | { kind: 'failed'; cause: string };
 
-export type OverflowTarget = 'queue_overflow' | 'not_in_service';
+/** A diversion the switch carries out (moving to another queue stays inside the ACD). */
+export type SwitchDiversion = Exclude<Diversion, { kind: 'queue' }>;
 
 export interface CallControl {
   /** Rings the agent; resolves when the agent answers or the offer fails (no answer, not registered, ...). */
@@ -21,6 +24,6 @@ export interface CallControl {
   bridge(callerUuid: string, agentLegUuid: string): Promise<void>;
   /** Hangs a channel up; a channel that no longer exists is not an error. */
   hangup(uuid: string, cause: string): Promise<void>;
-  /** Sends a caller to an announcement that ends the call. */
-  overflow(callerUuid: string, target: OverflowTarget): Promise<void>;
+  /** Sends a caller to an announcement, voicemail or an external number. */
+  divert(callerUuid: string, diversion: SwitchDiversion): Promise<void>;
 }

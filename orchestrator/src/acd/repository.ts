@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Sql } from '../db/client.ts';
 import { hashPassword } from '../auth/password.ts';
-import type { AgentConfig, QueueConfig } from './acd.ts';
+import type { AgentConfig, QueueConfig, QueueMemberConfig, QueueSettings } from './config.ts';
+import type { Calendar } from './calendar.ts';
 
 export interface AgentRecord {
   id: string;
@@ -13,25 +14,12 @@ export interface AgentRecord {
   queueIds: string[];
 }
 
-export interface QueueRecord extends QueueConfig {
-  inboundNumber: string | null;
-}
-
 export interface NewAgent {
   login: string;
   displayName: string;
   extension: string;
   password: string;
 }
-
-export type QueueFields = {
-  name: string;
-  inboundNumber: string | null;
-  ringTimeoutSec: number;
-  maxWaitSec: number;
-  wrapUpSec: number;
-  noAgentsAction: 'wait' | 'announce_hangup';
-};
 
 export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
@@ -117,53 +105,28 @@ export class AcdRepository {
     return row ? { extension: row.extension, password: row.sip_password, sipDomain: row.sip_domain } : null;
   }
 
-  async listQueues(organizationId?: string): Promise<QueueRecord[]> {
-    const rows = await this.sql<
-      {
-        id: string;
-        organization_id: string;
-        name: string;
-        inbound_number: string | null;
-        ring_timeout_sec: number;
-        max_wait_sec: number;
-        wrap_up_sec: number;
-        no_agents_action: 'wait' | 'announce_hangup';
-        member_ids: string[];
-      }[]
-    >`
-      select q.*, coalesce(array_agg(m.agent_id) filter (where m.agent_id is not null), '{}') as member_ids
+  async listQueues(organizationId?: string): Promise<QueueConfig[]> {
+    const rows = await this.sql<Record<string, unknown>[]>`
+      select q.*, coalesce(json_agg(json_build_object('agentId', m.agent_id, 'tier', m.tier, 'position', m.position)
+                               order by m.tier, m.position) filter (where m.agent_id is not null), '[]') as members
       from queues q left join queue_members m on m.queue_id = q.id
       where ${organizationId ? this.sql`q.organization_id = ${organizationId}` : this.sql`true`}
       group by q.id order by q.name`;
-    return rows.map((r) => ({
-      id: r.id,
-      organizationId: r.organization_id,
-      name: r.name,
-      inboundNumber: r.inbound_number,
-      ringTimeoutSec: r.ring_timeout_sec,
-      maxWaitSec: r.max_wait_sec,
-      wrapUpSec: r.wrap_up_sec,
-      noAgentsAction: r.no_agents_action,
-      memberAgentIds: r.member_ids,
-    }));
+    return rows.map((r) => {
+      const settings = Object.fromEntries(QUEUE_COLUMNS.map(([field, column]) => [field, r[column]])) as unknown as QueueSettings;
+      return { ...settings, id: r.id as string, organizationId: r.organization_id as string, members: r.members as QueueMemberConfig[] };
+    });
   }
 
-  async createQueue(organizationId: string, q: QueueFields): Promise<string> {
-    const [row] = await this.sql<{ id: string }[]>`
-      insert into queues (organization_id, name, inbound_number, ring_timeout_sec, max_wait_sec, wrap_up_sec, no_agents_action)
-      values (${organizationId}, ${q.name}, ${q.inboundNumber}, ${q.ringTimeoutSec}, ${q.maxWaitSec}, ${q.wrapUpSec}, ${q.noAgentsAction})
-      returning id`;
-    return row!.id;
+  async createQueue(organizationId: string, q: QueueSettings): Promise<string> {
+    const row = { organization_id: organizationId, ...toColumns(this.sql, q) };
+    const [created] = await this.sql<{ id: string }[]>`
+      insert into queues ${this.sql(row as never, Object.keys(row) as never)} returning id`;
+    return created!.id;
   }
 
-  async updateQueue(organizationId: string, queueId: string, q: Partial<QueueFields>): Promise<void> {
-    const columns: Record<string, unknown> = {};
-    if (q.name !== undefined) columns.name = q.name;
-    if (q.inboundNumber !== undefined) columns.inbound_number = q.inboundNumber;
-    if (q.ringTimeoutSec !== undefined) columns.ring_timeout_sec = q.ringTimeoutSec;
-    if (q.maxWaitSec !== undefined) columns.max_wait_sec = q.maxWaitSec;
-    if (q.wrapUpSec !== undefined) columns.wrap_up_sec = q.wrapUpSec;
-    if (q.noAgentsAction !== undefined) columns.no_agents_action = q.noAgentsAction;
+  async updateQueue(organizationId: string, queueId: string, q: Partial<QueueSettings>): Promise<void> {
+    const columns = toColumns(this.sql, q);
     const keys = Object.keys(columns);
     const rows =
       keys.length === 0
@@ -178,27 +141,96 @@ export class AcdRepository {
     if (rows.length === 0) throw new NotFoundError('queue not found');
   }
 
-  /** Replaces a queue's members; every agent must belong to the queue's organization. */
-  async setQueueMembers(organizationId: string, queueId: string, agentIds: readonly string[]): Promise<void> {
+  /** Replaces a queue's members (with tier and position); every agent must belong to the queue's organization. */
+  async setQueueMembers(organizationId: string, queueId: string, members: readonly QueueMemberConfig[]): Promise<void> {
     await this.sql.begin(async (tx) => {
       const [queue] = await tx`select id from queues where id = ${queueId} and organization_id = ${organizationId} for update`;
       if (!queue) throw new NotFoundError('queue not found');
+      const ids = [...new Set(members.map((m) => m.agentId))];
+      if (ids.length !== members.length) throw new NotFoundError('an agent is listed twice');
       const found = await tx<{ id: string }[]>`
-        select id from agents where organization_id = ${organizationId} and id = any(${tx.array([...agentIds])}::uuid[])`;
-      if (found.length !== new Set(agentIds).size) throw new NotFoundError('unknown agent in member list');
+        select id from agents where organization_id = ${organizationId} and id = any(${tx.array(ids)}::uuid[])`;
+      if (found.length !== ids.length) throw new NotFoundError('unknown agent in member list');
       await tx`delete from queue_members where queue_id = ${queueId}`;
-      for (const agentId of new Set(agentIds)) {
-        await tx`insert into queue_members (queue_id, agent_id) values (${queueId}, ${agentId})`;
+      for (const m of members) {
+        await tx`insert into queue_members (queue_id, agent_id, tier, position) values (${queueId}, ${m.agentId}, ${m.tier}, ${m.position})`;
       }
     });
   }
 
+  /** Replaces an agent's skills. */
+  async setAgentSkills(organizationId: string, agentId: string, skills: readonly { skill: string; level: number }[]): Promise<void> {
+    await this.sql.begin(async (tx) => {
+      const [agent] = await tx`select id from agents where id = ${agentId} and organization_id = ${organizationId} for update`;
+      if (!agent) throw new NotFoundError('agent not found');
+      await tx`delete from agent_skills where agent_id = ${agentId}`;
+      for (const s of skills) await tx`insert into agent_skills (agent_id, skill, level) values (${agentId}, ${s.skill}, ${s.level})`;
+    });
+  }
+
+  async listCalendars(organizationId?: string): Promise<(Calendar & { id: string; organizationId: string })[]> {
+    const rows = await this.sql<{ id: string; organization_id: string; name: string; timezone: string; weekly: Calendar['weekly']; exceptions: Calendar['exceptions'] }[]>`
+      select * from calendars where ${organizationId ? this.sql`organization_id = ${organizationId}` : this.sql`true`} order by name`;
+    return rows.map((r) => ({ id: r.id, organizationId: r.organization_id, name: r.name, timezone: r.timezone, weekly: r.weekly, exceptions: r.exceptions }));
+  }
+
+  async saveCalendar(organizationId: string, id: string | null, c: Calendar): Promise<string> {
+    if (id === null) {
+      const [row] = await this.sql<{ id: string }[]>`
+        insert into calendars (organization_id, name, timezone, weekly, exceptions)
+        values (${organizationId}, ${c.name}, ${c.timezone}, ${this.sql.json(c.weekly as never)}, ${this.sql.json(c.exceptions as never)}) returning id`;
+      return row!.id;
+    }
+    const rows = await this.sql`
+      update calendars set name = ${c.name}, timezone = ${c.timezone}, weekly = ${this.sql.json(c.weekly as never)}, exceptions = ${this.sql.json(c.exceptions as never)}
+      where id = ${id} and organization_id = ${organizationId} returning id`;
+    if (rows.length === 0) throw new NotFoundError('calendar not found');
+    return id;
+  }
+
+  async deleteCalendar(organizationId: string, id: string): Promise<void> {
+    const rows = await this.sql`delete from calendars where id = ${id} and organization_id = ${organizationId} returning id`;
+    if (rows.length === 0) throw new NotFoundError('calendar not found');
+  }
+
+  async notReadyReasons(organizationId: string): Promise<{ code: string; labelZh: string; labelEn: string }[]> {
+    return [
+      ...(await this.sql<{ code: string; labelZh: string; labelEn: string }[]>`
+        select code, label_zh as "labelZh", label_en as "labelEn" from not_ready_reasons
+        where organization_id = ${organizationId} order by code`),
+    ];
+  }
+
   async agentConfigs(): Promise<AgentConfig[]> {
+    const skills = await this.sql<{ agent_id: string; skill: string; level: number }[]>`select * from agent_skills`;
+    const byAgent = new Map<string, Map<string, number>>();
+    for (const s of skills) byAgent.set(s.agent_id, (byAgent.get(s.agent_id) ?? new Map()).set(s.skill, s.level));
     return (await this.listAgents()).map((a) => ({
       id: a.id,
       organizationId: a.organizationId,
       name: a.displayName,
       extension: a.extension,
+      skills: byAgent.get(a.id) ?? new Map(),
     }));
   }
+}
+
+/** QueueSettings field -> queues column. */
+const QUEUE_COLUMNS = [
+  ['name', 'name'], ['inboundNumber', 'inbound_number'], ['strategy', 'strategy'], ['ringTimeoutSec', 'ring_timeout_sec'],
+  ['maxWaitSec', 'max_wait_sec'], ['maxLength', 'max_length'], ['wrapUpSec', 'wrap_up_sec'], ['serviceLevelSec', 'service_level_sec'],
+  ['shortAbandonSec', 'short_abandon_sec'], ['announceEverySec', 'announce_every_sec'], ['ringProgressivelyStepSec', 'ring_progressively_step_sec'],
+  ['stickyAgentSec', 'sticky_agent_sec'], ['maxNoAnswer', 'max_no_answer'], ['skillRules', 'skill_rules'], ['noAgentsAction', 'no_agents_action'],
+  ['overflowAction', 'overflow_action'], ['overflowTarget', 'overflow_target'], ['callbackEnabled', 'callback_enabled'],
+  ['callbackDigit', 'callback_digit'], ['calendarId', 'calendar_id'], ['closedAction', 'closed_action'], ['closedTarget', 'closed_target'],
+] as const satisfies readonly (readonly [keyof QueueSettings, string])[];
+
+function toColumns(sql: Sql, q: Partial<QueueSettings>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, column] of QUEUE_COLUMNS) {
+    const v = q[field];
+    if (v === undefined) continue;
+    out[column] = field === 'skillRules' ? sql.json(v as never) : v;
+  }
+  return out;
 }

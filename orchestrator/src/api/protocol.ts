@@ -42,19 +42,48 @@ export interface AgentView {
   displayName: string;
   extension: string;
   queueIds: string[];
+  skills: { skill: string; level: number }[];
   status: AgentStatus;
+  reason: string | null;
 }
+
+export type StrategyName =
+  | 'longest_idle' | 'round_robin' | 'least_talk_time' | 'fewest_calls' | 'ring_all' | 'top_down' | 'random' | 'ring_progressively' | 'skills_best_match';
+export type OverflowAction = 'announcement' | 'queue' | 'voicemail' | 'external';
 
 export interface QueueView {
   id: string;
   name: string;
   inboundNumber: string | null;
+  strategy: StrategyName;
   ringTimeoutSec: number;
   maxWaitSec: number;
+  maxLength: number;
   wrapUpSec: number;
-  noAgentsAction: 'wait' | 'announce_hangup';
+  serviceLevelSec: number;
+  shortAbandonSec: number;
+  announceEverySec: number;
+  ringProgressivelyStepSec: number;
+  stickyAgentSec: number;
+  maxNoAnswer: number;
+  skillRules: { afterWaitSec: number; requirements: { skill: string; minLevel: number }[] }[];
+  noAgentsAction: 'wait' | 'overflow';
+  overflowAction: OverflowAction;
+  overflowTarget: string | null;
+  callbackEnabled: boolean;
+  callbackDigit: string;
+  calendarId: string | null;
+  closedAction: OverflowAction;
+  closedTarget: string | null;
   agentIds: string[];
+  members: { agentId: string; tier: number; position: number }[];
   waiting: number;
+}
+
+export interface NotReadyReason {
+  code: string;
+  labelZh: string;
+  labelEn: string;
 }
 
 export interface CustomerView {
@@ -63,6 +92,8 @@ export interface CustomerView {
   phone: string;
   company: string | null;
   notes: string | null;
+  priority: number;
+  dedicatedAgentId: string | null;
 }
 
 export interface ContactView {

@@ -11,6 +11,7 @@ import { AgentStateError } from '../acd/agent-state.ts';
 import type { CustomerRepository } from '../crm/customers.ts';
 import type { Sql } from '../db/client.ts';
 import { audit } from '../audit/audit-log.ts';
+import { calendarSchema } from '../acd/calendar.ts';
 
 export interface ApiDeps {
   sql: Sql;
@@ -92,16 +93,20 @@ export function registerApiRoutes(app: App, d: ApiDeps): void {
   });
 
   // ---- agents (admin) ----
-  const agentViews = async (organizationId: string): Promise<AgentView[]> =>
-    (await d.acdRepo.listAgents(organizationId)).map((a) => ({
+  const agentViews = async (organizationId: string): Promise<AgentView[]> => {
+    const skills = new Map((await d.acdRepo.agentConfigs()).map((a) => [a.id, a.skills]));
+    return (await d.acdRepo.listAgents(organizationId)).map((a) => ({
       id: a.id,
       userId: a.userId,
       login: a.login,
       displayName: a.displayName,
       extension: a.extension,
       queueIds: a.queueIds,
+      skills: [...(skills.get(a.id) ?? new Map<string, number>())].map(([skill, level]) => ({ skill, level })),
       status: d.acd.agentState(a.id)?.status ?? 'logged_out',
+      reason: d.acd.agentState(a.id)?.reason ?? null,
     }));
+  };
 
   app.get('/api/agents', async (req) => agentViews(requireRole(req, 'supervisor').organizationId));
 
@@ -137,15 +142,9 @@ export function registerApiRoutes(app: App, d: ApiDeps): void {
 
   // ---- queues (admin) ----
   const queueViews = async (organizationId: string): Promise<QueueView[]> =>
-    (await d.acdRepo.listQueues(organizationId)).map((q) => ({
-      id: q.id,
-      name: q.name,
-      inboundNumber: q.inboundNumber,
-      ringTimeoutSec: q.ringTimeoutSec,
-      maxWaitSec: q.maxWaitSec,
-      wrapUpSec: q.wrapUpSec,
-      noAgentsAction: q.noAgentsAction,
-      agentIds: [...q.memberAgentIds],
+    (await d.acdRepo.listQueues(organizationId)).map(({ organizationId: _org, ...q }) => ({
+      ...q,
+      agentIds: q.members.map((m) => m.agentId),
       waiting: d.acd.waitingCalls(q.id).length,
     }));
   const queueView = async (organizationId: string, id: string) => {
@@ -174,7 +173,7 @@ export function registerApiRoutes(app: App, d: ApiDeps): void {
 
   app.put('/api/queues/:id/agents', { schema: { params: s.uuidParam, body: s.queueMembersBody } }, async (req) => {
     const admin = requireRole(req, 'admin');
-    await domain(() => d.acdRepo.setQueueMembers(admin.organizationId, req.params.id, req.body.agentIds));
+    await domain(() => d.acdRepo.setQueueMembers(admin.organizationId, req.params.id, req.body));
     await audit(d.sql, { organizationId: admin.organizationId, actorUserId: admin.id, action: 'queue.members', target: req.params.id, details: req.body });
     await d.reloadAcd();
     return queueView(admin.organizationId, req.params.id);
@@ -188,6 +187,42 @@ export function registerApiRoutes(app: App, d: ApiDeps): void {
     await d.reloadAcd();
     return reply.code(204).send();
   });
+
+  app.put('/api/agents/:id/skills', { schema: { params: s.uuidParam, body: s.agentSkillsBody } }, async (req) => {
+    const user = requireRole(req, 'supervisor');
+    await domain(() => d.acdRepo.setAgentSkills(user.organizationId, req.params.id, req.body.skills));
+    await audit(d.sql, { organizationId: user.organizationId, actorUserId: user.id, action: 'agent.skills', target: req.params.id, details: req.body });
+    await d.reloadAcd();
+    return (await agentViews(user.organizationId)).find((a) => a.id === req.params.id);
+  });
+
+  app.get('/api/calendars', async (req) => d.acdRepo.listCalendars(requireRole(req, 'supervisor').organizationId));
+
+  app.post('/api/calendars', { schema: { body: calendarSchema } }, async (req, reply) => {
+    const admin = requireRole(req, 'admin');
+    const id = await d.acdRepo.saveCalendar(admin.organizationId, null, req.body);
+    await audit(d.sql, { organizationId: admin.organizationId, actorUserId: admin.id, action: 'calendar.create', target: id, details: req.body });
+    await d.reloadAcd();
+    return reply.code(201).send({ id, ...req.body });
+  });
+
+  app.put('/api/calendars/:id', { schema: { params: s.uuidParam, body: calendarSchema } }, async (req) => {
+    const admin = requireRole(req, 'admin');
+    await domain(() => d.acdRepo.saveCalendar(admin.organizationId, req.params.id, req.body));
+    await audit(d.sql, { organizationId: admin.organizationId, actorUserId: admin.id, action: 'calendar.update', target: req.params.id, details: req.body });
+    await d.reloadAcd();
+    return { id: req.params.id, ...req.body };
+  });
+
+  app.delete('/api/calendars/:id', { schema: { params: s.uuidParam } }, async (req, reply) => {
+    const admin = requireRole(req, 'admin');
+    await domain(() => d.acdRepo.deleteCalendar(admin.organizationId, req.params.id));
+    await audit(d.sql, { organizationId: admin.organizationId, actorUserId: admin.id, action: 'calendar.delete', target: req.params.id });
+    await d.reloadAcd();
+    return reply.code(204).send();
+  });
+
+  app.get('/api/not-ready-reasons', async (req) => d.acdRepo.notReadyReasons(requireRole(req, 'agent').organizationId));
 
   // ---- CRM ----
   app.get('/api/customers', async (req) => d.customers.list(requireRole(req, 'agent').organizationId));

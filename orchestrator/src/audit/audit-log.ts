@@ -5,7 +5,7 @@ export interface AuditEntry {
   actorUserId: string | null;
   action: string;
   target: string | null;
-  details?: Record<string, unknown>;
+  details?: object;
 }
 
 export async function audit(sql: Sql, e: AuditEntry): Promise<void> {

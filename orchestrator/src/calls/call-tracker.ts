@@ -65,9 +65,10 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
     this.emit('entered', call);
   }
 
-  markConnected(callId: string, agentId: string, agentLegUuid: string, at: number): void {
+  markConnected(callId: string, agentId: string, agentLegUuid: string, queueId: string, at: number): void {
     const call = this.calls.get(callId);
     if (!call) return;
+    call.queueId = queueId;
     call.agentId = agentId;
     call.agentLegUuid = agentLegUuid;
     call.answeredAt = at;
@@ -78,6 +79,14 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
   markDisposed(callId: string, disposal: NonNullable<CallRecord['disposal']>): void {
     const call = this.calls.get(callId);
     if (call) call.disposal = disposal;
+  }
+
+  /** The call moved to another queue (overflow to a queue). */
+  markMoved(callId: string, queueId: string): void {
+    const call = this.calls.get(callId);
+    if (!call) return;
+    call.queueId = queueId;
+    this.persist(call);
   }
 
   /**
@@ -108,6 +117,8 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
       agentId: null,
       agentLegUuid: null,
       enqueuedAt: s.at,
+      priority: s.priority,
+      requiredSkills: s.requiredSkills,
       answeredAt: null,
       endedAt: null,
       hangupCause: null,
@@ -117,7 +128,7 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
     this.persist(call);
     if (!route) {
       this.logger.warn({ callId: call.callId, dialed: s.dialedNumber }, 'no queue for dialed number');
-      void this.control.overflow(call.callerUuid, 'not_in_service').catch(() =>
+      void this.control.divert(call.callerUuid, { kind: 'announcement', name: 'not_in_service' }).catch(() =>
         this.control.hangup(call.callerUuid, 'UNALLOCATED_NUMBER'),
       );
       return;

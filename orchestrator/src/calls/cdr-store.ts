@@ -9,14 +9,14 @@ export class PostgresCdrStore implements CdrStore {
   async save(r: CdrRow): Promise<void> {
     await this.sql`
       insert into cdrs (id, organization_id, caller_uuid, agent_leg_uuid, caller_number, called_number, queue_id, agent_id,
-                        enqueued_at, answered_at, ended_at, wait_seconds, talk_seconds, hangup_cause, outcome)
+                        enqueued_at, answered_at, ended_at, wait_seconds, talk_seconds, hangup_cause, priority, outcome)
       values (${r.callId}, ${r.organizationId}, ${r.callerUuid}, ${r.agentLegUuid}, ${r.callerNumber}, ${r.calledNumber},
               ${r.queueId}, ${r.agentId}, ${r.enqueuedAt}, ${r.answeredAt}, ${r.endedAt}, ${r.waitSeconds}, ${r.talkSeconds},
-              ${r.hangupCause}, ${r.outcome})
+              ${r.hangupCause}, ${r.priority}, ${r.outcome})
       on conflict (id) do update set
         agent_leg_uuid = excluded.agent_leg_uuid, agent_id = excluded.agent_id, answered_at = excluded.answered_at,
         ended_at = excluded.ended_at, wait_seconds = excluded.wait_seconds, talk_seconds = excluded.talk_seconds,
-        hangup_cause = excluded.hangup_cause, outcome = excluded.outcome
+        hangup_cause = excluded.hangup_cause, outcome = excluded.outcome, queue_id = excluded.queue_id, priority = excluded.priority
       where cdrs.outcome = 'live'`;
   }
 
@@ -34,6 +34,7 @@ export class PostgresCdrStore implements CdrStore {
         agent_id: string | null;
         enqueued_at: Date;
         answered_at: Date | null;
+        priority: number;
       }[]
     >`select * from cdrs where outcome = 'live'`;
     return rows.map((r) => ({
@@ -47,6 +48,8 @@ export class PostgresCdrStore implements CdrStore {
       agentId: r.agent_id,
       agentLegUuid: r.agent_leg_uuid,
       enqueuedAt: r.enqueued_at.getTime(),
+      priority: r.priority,
+      requiredSkills: [],
       answeredAt: r.answered_at?.getTime() ?? null,
       endedAt: null,
       hangupCause: null,

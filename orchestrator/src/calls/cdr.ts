@@ -10,14 +10,17 @@ export interface CallRecord {
   agentId: string | null;
   agentLegUuid: string | null;
   enqueuedAt: number;
+  /** Routing priority (higher first) and skills the call needs, from the dialplan/IVR and the CRM. */
+  priority: number;
+  requiredSkills: { skill: string; minLevel: number }[];
   answeredAt: number | null;
   endedAt: number | null;
   hangupCause: string | null;
   /** Set when the call left the queue for a reason other than the caller hanging up. */
-  disposal: 'overflowed' | 'no_route' | 'lost' | null;
+  disposal: 'overflowed' | 'closed' | 'no_route' | 'lost' | null;
 }
 
-export type CdrOutcome = 'answered' | 'abandoned' | 'overflowed' | 'no_route' | 'lost' | 'live';
+export type CdrOutcome = 'answered' | 'abandoned' | 'overflowed' | 'closed' | 'no_route' | 'lost' | 'live';
 
 export interface CdrRow {
   callId: string;
@@ -34,6 +37,7 @@ export interface CdrRow {
   waitSeconds: number | null;
   talkSeconds: number | null;
   hangupCause: string | null;
+  priority: number;
   outcome: CdrOutcome;
 }
 
@@ -64,6 +68,7 @@ export function toCdrRow(call: CallRecord): CdrRow {
     waitSeconds: waitEnd === null ? null : seconds(waitEnd - call.enqueuedAt),
     talkSeconds: ended === null ? null : call.answeredAt === null ? 0 : seconds(ended - call.answeredAt),
     hangupCause: call.hangupCause,
+    priority: call.priority,
     outcome: outcomeOf(call),
   };
 }

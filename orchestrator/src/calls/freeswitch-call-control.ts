@@ -1,17 +1,14 @@
 import type { Logger } from 'pino';
 import type { EslClient } from '../esl/client.ts';
-import { originateToAgent, uuidBridge, uuidKill, uuidTransfer } from '../esl/commands.ts';
-import type { AgentOffer, CallControl, OfferOutcome, OverflowTarget } from '../acd/call-control.ts';
+import { originateToAgent, uuidBridge, uuidKill, uuidSetVar, uuidTransfer } from '../esl/commands.ts';
+import type { AgentOffer, CallControl, OfferOutcome, SwitchDiversion } from '../acd/call-control.ts';
 
 export class CallControlError extends Error {
   override readonly name = 'CallControlError';
 }
 
-/** Dialplan extensions (context `cc_announcements` in dialplans/) that play an announcement and hang up. */
-const ANNOUNCEMENT_EXTENSION: Record<OverflowTarget, string> = {
-  queue_overflow: 'cc_queue_overflow',
-  not_in_service: 'cc_not_in_service',
-};
+/** The dialplan context (dialplans/cc_diversions.xml) whose extensions end a diverted call. */
+export const DIVERSIONS_CONTEXT = 'cc_diversions';
 
 /** The ACD's CallControl port implemented with FreeSWITCH API commands over the Event Socket. */
 export class FreeswitchCallControl implements CallControl {
@@ -42,8 +39,18 @@ export class FreeswitchCallControl implements CallControl {
     }
   }
 
-  async overflow(callerUuid: string, target: OverflowTarget): Promise<void> {
-    const reply = await this.esl.api(uuidTransfer(callerUuid, ANNOUNCEMENT_EXTENSION[target], 'cc_announcements'));
+  async divert(callerUuid: string, d: SwitchDiversion): Promise<void> {
+    if (d.kind === 'voicemail' && !/^[A-Za-z0-9_-]{1,64}$/.test(d.mailbox)) throw new CallControlError(`bad mailbox ${d.mailbox}`);
+    if (d.kind === 'external' && !/^\+?[0-9]{3,20}$/.test(d.number)) throw new CallControlError(`bad external number ${d.number}`);
+    if (d.kind === 'voicemail') await this.setVar(callerUuid, 'cc_voicemail_box', d.mailbox);
+    if (d.kind === 'external') await this.setVar(callerUuid, 'cc_external_number', d.number);
+    const extension = d.kind === 'announcement' ? `cc_${d.name}` : d.kind === 'voicemail' ? 'cc_voicemail' : 'cc_external';
+    const reply = await this.esl.api(uuidTransfer(callerUuid, extension, DIVERSIONS_CONTEXT));
     if (!reply.ok) throw new CallControlError(`uuid_transfer failed: ${reply.body}`);
+  }
+
+  private async setVar(uuid: string, name: string, value: string): Promise<void> {
+    const reply = await this.esl.api(uuidSetVar(uuid, name, value));
+    if (!reply.ok) throw new CallControlError(`uuid_setvar failed: ${reply.body}`);
   }
 }

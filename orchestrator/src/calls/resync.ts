@@ -3,6 +3,7 @@ import type { EslClient } from '../esl/client.ts';
 import { parseChannelList } from '../esl/channels.ts';
 import { uuidGetVar } from '../esl/commands.ts';
 import type { CallTracker } from './call-tracker.ts';
+import { parsePriority, parseSkills } from './signals.ts';
 
 /** The static dialplan context that holds callers waiting for the orchestrator (dialplans/cc_inbound.xml). */
 export const INBOUND_CONTEXT = 'cc_inbound';
@@ -32,6 +33,8 @@ export async function resyncWithSwitch(esl: EslClient, tracker: CallTracker, log
     if (entered !== 'true') continue;
     const queueId = await getVar(esl, ch.uuid, 'cc_queue_id');
     const did = (await getVar(esl, ch.uuid, 'cc_did')) ?? ch.destination;
+    const priority = parsePriority((await getVar(esl, ch.uuid, 'cc_priority')) ?? undefined);
+    const requiredSkills = parseSkills((await getVar(esl, ch.uuid, 'cc_skills')) ?? undefined);
     tracker.handle({
       kind: 'caller_entered',
       uuid: ch.uuid,
@@ -39,6 +42,8 @@ export async function resyncWithSwitch(esl: EslClient, tracker: CallTracker, log
       queueId,
       callerNumber: ch.callerNumber,
       callerName: '',
+      priority,
+      requiredSkills,
       at: ch.createdEpoch > 0 ? ch.createdEpoch * 1000 : Date.now(),
     });
     adopted++;

@@ -15,6 +15,10 @@ export type CallSignal =
       queueId: string | null;
       callerNumber: string;
       callerName: string;
+      /** From the dialplan or IVR (cc_priority): higher is served first. */
+      priority: number;
+      /** From the dialplan or IVR (cc_skills = "chinese:5,billing:3"). */
+      requiredSkills: { skill: string; minLevel: number }[];
       at: number;
     }
   | { kind: 'channel_hangup'; uuid: string; cause: string; at: number };
@@ -23,6 +27,22 @@ const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0
 
 function clean(value: string | undefined, max = 80): string {
   return (value ?? '').replace(/[\u0000-\u001f\u007f]/g, '').slice(0, max);
+}
+
+export function parsePriority(raw: string | undefined): number {
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 0 && n <= 100 ? n : 0;
+}
+
+/** "chinese:5,billing:3" -> requirements; malformed items are dropped. */
+export function parseSkills(raw: string | undefined): { skill: string; minLevel: number }[] {
+  if (!raw) return [];
+  const out: { skill: string; minLevel: number }[] = [];
+  for (const item of raw.split(',').slice(0, 20)) {
+    const m = /^\s*([a-z0-9_-]{1,40})\s*:\s*(10|[1-9])\s*$/.exec(item);
+    if (m) out.push({ skill: m[1]!, minLevel: Number(m[2]) });
+  }
+  return out;
 }
 
 /**
@@ -41,6 +61,8 @@ export function interpretEvent(event: FsEvent): CallSignal | null {
       queueId: queueId && UUID_RE.test(queueId) ? queueId : null,
       callerNumber: clean(header(event, 'Caller-Caller-ID-Number'), 64),
       callerName: clean(header(event, 'Caller-Caller-ID-Name')),
+      priority: parsePriority(variable(event, 'cc_priority')),
+      requiredSkills: parseSkills(variable(event, 'cc_skills')),
       at: event.at,
     };
   }

@@ -9,21 +9,30 @@ export function normalizePhone(raw: string): string {
   return digits;
 }
 
+const CUSTOMER_COLUMNS = 'id, name, phone, company, notes, priority, dedicated_agent_id as "dedicatedAgentId"';
+
+/** What routing learns from the CRM about a caller. */
+export interface RoutingHints {
+  priority: number;
+  /** The customer's dedicated account manager, else the agent who last served this number (within `lastAgentDays`). */
+  preferredAgentId: string | null;
+}
+
 export class CustomerRepository {
   constructor(private readonly sql: Sql) {}
 
   async list(organizationId: string, limit = 500): Promise<CustomerView[]> {
     const rows = await this.sql<CustomerView[]>`
-      select id, name, phone, company, notes from customers where organization_id = ${organizationId}
+      select ${this.sql.unsafe(CUSTOMER_COLUMNS)} from customers where organization_id = ${organizationId}
       order by name limit ${limit}`;
     return [...rows];
   }
 
   async create(organizationId: string, c: Omit<CustomerView, 'id'>): Promise<CustomerView> {
     const [row] = await this.sql<CustomerView[]>`
-      insert into customers (organization_id, name, phone, company, notes)
-      values (${organizationId}, ${c.name}, ${normalizePhone(c.phone)}, ${c.company}, ${c.notes})
-      returning id, name, phone, company, notes`;
+      insert into customers (organization_id, name, phone, company, notes, priority, dedicated_agent_id)
+      values (${organizationId}, ${c.name}, ${normalizePhone(c.phone)}, ${c.company}, ${c.notes}, ${c.priority}, ${c.dedicatedAgentId})
+      returning ${this.sql.unsafe(CUSTOMER_COLUMNS)}`;
     return row!;
   }
 
@@ -32,7 +41,7 @@ export class CustomerRepository {
     const phone = normalizePhone(callerNumber);
     if (!phone) return { customer: null, lastContacts: [] };
     const [customer] = await this.sql<CustomerView[]>`
-      select id, name, phone, company, notes from customers where organization_id = ${organizationId} and phone = ${phone}`;
+      select ${this.sql.unsafe(CUSTOMER_COLUMNS)} from customers where organization_id = ${organizationId} and phone = ${phone}`;
     const contacts = await this.sql<{ at: Date; queue_name: string | null; agent_name: string | null; outcome: string; talk_seconds: string | null }[]>`
       select c.enqueued_at as at, q.name as queue_name, u.display_name as agent_name, c.outcome, c.talk_seconds
       from cdrs c left join queues q on q.id = c.queue_id left join agents a on a.id = c.agent_id left join users u on u.id = a.user_id
@@ -47,5 +56,19 @@ export class CustomerRepository {
       talkSeconds: c.talk_seconds === null ? null : Number(c.talk_seconds),
     }));
     return { customer: customer ?? null, lastContacts };
+  }
+
+  async routingHints(organizationId: string, callerNumber: string, lastAgentDays = 30): Promise<RoutingHints> {
+    const phone = normalizePhone(callerNumber);
+    if (!phone) return { priority: 0, preferredAgentId: null };
+    const [customer] = await this.sql<{ priority: number; dedicated_agent_id: string | null }[]>`
+      select priority, dedicated_agent_id from customers where organization_id = ${organizationId} and phone = ${phone}`;
+    if (customer?.dedicated_agent_id) return { priority: customer.priority, preferredAgentId: customer.dedicated_agent_id };
+    const [last] = await this.sql<{ agent_id: string }[]>`
+      select agent_id from cdrs
+      where organization_id = ${organizationId} and caller_number in (${phone}, ${callerNumber}) and outcome = 'answered'
+        and agent_id is not null and ended_at > now() - make_interval(days => ${lastAgentDays})
+      order by ended_at desc limit 1`;
+    return { priority: customer?.priority ?? 0, preferredAgentId: last?.agent_id ?? null };
   }
 }

@@ -6,7 +6,9 @@ import { REPO_ROOT } from '../config/config.ts';
 import { connect, migrate, type Sql } from '../db/client.ts';
 import { EslClient } from '../esl/client.ts';
 import { Acd } from '../acd/acd.ts';
-import { AcdRepository, type QueueRecord } from '../acd/repository.ts';
+import { AcdRepository } from '../acd/repository.ts';
+import type { QueueConfig } from '../acd/config.ts';
+import { AgentStateStore } from '../acd/agent-state-store.ts';
 import { AgentStateError, type AgentState } from '../acd/agent-state.ts';
 import { CallTracker, type QueueRoutes } from '../calls/call-tracker.ts';
 import { CdrWriter } from '../calls/cdr-writer.ts';
@@ -74,7 +76,7 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
   const acd = new Acd(control, logger.child({ component: 'acd' }));
   const cdr = new CdrWriter(cdrStore, logger.child({ component: 'cdr' }));
 
-  let queues: QueueRecord[] = [];
+  let queues: QueueConfig[] = [];
   const routes: QueueRoutes = {
     resolve(dialed, hint) {
       const q = (hint && queues.find((x) => x.id === hint)) || queues.find((x) => x.inboundNumber !== null && x.inboundNumber === dialed);
@@ -84,9 +86,11 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
   const tracker = new CallTracker(routes, cdr, control, logger.child({ component: 'calls' }), DEFAULT_ORGANIZATION_ID);
   const reloadAcd = async () => {
     queues = await acdRepo.listQueues();
-    acd.configure(queues, await acdRepo.agentConfigs());
+    acd.configure(queues, await acdRepo.agentConfigs(), await acdRepo.listCalendars());
   };
   await reloadAcd();
+  const agentStates = new AgentStateStore(sql, logger.child({ component: 'agent-states' }));
+  for (const state of await agentStates.load()) acd.restoreAgent(state);
 
   // ---- browser push ----
   const pendingLogout = new Set<string>();
@@ -125,6 +129,7 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
     reason: state.reason,
   });
   acd.on('agent', (state) => {
+    agentStates.record(state);
     hub.toAgent(state.agentId, agentStateMessage(state));
     if (pendingLogout.has(state.agentId) && (state.status === 'ready' || state.status === 'wrap_up' || state.status === 'not_ready')) {
       pendingLogout.delete(state.agentId);
@@ -155,15 +160,42 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
   });
   acd.on('offer_failed', (o) => hub.toAgent(o.agentId, { type: 'call.offer_ended', callId: o.callId, cause: o.cause }));
   acd.on('connected', (c) => {
-    tracker.markConnected(c.callId, c.agentId, c.agentLegUuid, c.at);
+    tracker.markConnected(c.callId, c.agentId, c.agentLegUuid, c.queueId, c.at);
     hub.toAgent(c.agentId, { type: 'call.connected', callId: c.callId });
   });
-  acd.on('overflowed', (o) => tracker.markDisposed(o.callId, 'overflowed'));
+  acd.on('left_queue', (l) => {
+    if (l.diversion.kind === 'queue') tracker.markMoved(l.callId, l.diversion.queueId);
+    else tracker.markDisposed(l.callId, l.reason === 'closed' ? 'closed' : 'overflowed');
+  });
 
   tracker.on('entered', (call) => {
-    if (call.queueId && call.answeredAt === null) {
-      acd.enqueue({ callId: call.callId, callerUuid: call.callerUuid, queueId: call.queueId, callerNumber: call.callerNumber, callerName: call.callerName, enqueuedAt: call.enqueuedAt });
+    if (!call.queueId) return;
+    const queueId = call.queueId;
+    if (call.answeredAt !== null) {
+      if (call.agentId) acd.restoreConnected(call.callId, call.agentId, queueId, call.answeredAt);
+      return;
     }
+    void customers
+      .routingHints(call.organizationId, call.callerNumber)
+      .catch((err: unknown) => {
+        logger.warn({ err, callId: call.callId }, 'CRM routing hints unavailable');
+        return { priority: 0, preferredAgentId: null };
+      })
+      .then((hints) => {
+        if (!tracker.call(call.callId)) return; // hung up meanwhile
+        call.priority = Math.max(call.priority, hints.priority);
+        acd.enqueue({
+          callId: call.callId,
+          callerUuid: call.callerUuid,
+          queueId,
+          callerNumber: call.callerNumber,
+          callerName: call.callerName,
+          enqueuedAt: call.enqueuedAt,
+          priority: call.priority,
+          requiredSkills: call.requiredSkills,
+          preferredAgentId: hints.preferredAgentId,
+        });
+      });
   });
   tracker.on('ended', (call) => {
     if (call.agentId) hub.toAgent(call.agentId, { type: 'call.ended', callId: call.callId, cause: call.hangupCause ?? 'NORMAL_CLEARING' });
@@ -188,6 +220,7 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
   });
 
   for (const call of await cdrStore.liveCalls()) tracker.restore(call);
+  acd.settleRestoredAgents();
 
   // ---- HTTP ----
   const app = await createServer({ logger, sessions, cookieSecure: config.CC_COOKIE_SECURE, webRoot: path.join(REPO_ROOT, 'softphone', 'dist') });
@@ -237,6 +270,7 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
       await esl.stop();
       await app.close();
       await cdr.flush();
+      await agentStates.flush();
       await sql.end({ timeout: 5 });
     },
   };

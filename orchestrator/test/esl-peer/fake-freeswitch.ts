@@ -296,7 +296,7 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
         ch.destination = a[1] ?? '';
         ch.context = a[3] ?? 'default';
         ch.application = 'playback';
-        if (ch.context === 'cc_announcements') {
+        if (ch.context === 'cc_diversions') {
           ch.vars.set('cc_entered', 'false');
           const cause = ch.destination === 'cc_not_in_service' ? 'UNALLOCATED_NUMBER' : 'NORMAL_CLEARING';
           setTimeout(() => this.hangup(ch.uuid, cause), 20);

@@ -152,7 +152,7 @@ describe('first call: inbound caller reaches a browser agent', () => {
 
   it('sends callers of an unknown number to the not-in-service announcement, with a CDR', async () => {
     const callId = fs.placeInboundCall({ callerNumber: '13900000000', did: '4999' });
-    await waitFor(() => fs.commands.includes(`uuid_transfer ${callId} cc_not_in_service XML cc_announcements`));
+    await waitFor(() => fs.commands.includes(`uuid_transfer ${callId} cc_not_in_service XML cc_diversions`));
     const [row] = await waitFor(async () => ((await cdr(callId))[0]?.outcome === 'no_route' ? cdr(callId) : null));
     expect(row).toMatchObject({ queue_id: null, hangup_cause: 'UNALLOCATED_NUMBER' });
   });

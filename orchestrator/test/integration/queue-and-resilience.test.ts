@@ -56,9 +56,9 @@ describe('a queue with nobody to answer', () => {
   });
 
   it('overflows to the announcement and hangs up when the queue says so, counting the call as overflowed', async () => {
-    const w = await world({ noAgentsAction: 'announce_hangup' });
+    const w = await world({ noAgentsAction: 'overflow' });
     const callId = w.fs.placeInboundCall({ callerNumber: '101', did: '5000' });
-    await waitFor(() => w.fs.commands.includes(`uuid_transfer ${callId} cc_queue_overflow XML cc_announcements`), 4000);
+    await waitFor(() => w.fs.commands.includes(`uuid_transfer ${callId} cc_queue_overflow XML cc_diversions`), 4000);
     await waitFor(async () => (await w.cdr(callId)).outcome === 'overflowed');
     expect(w.fs.channels.has(callId)).toBe(false);
   });
