@@ -47,7 +47,9 @@ export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: 
 }
 
 export async function createServer(o: ServerOptions): Promise<App> {
-  const app = Fastify({ loggerInstance: o.logger.child({ component: 'http' }), disableRequestLogging: true, bodyLimit: 1_048_576 })
+  // Per-request logs are noise at this volume; warnings and errors still go to the log.
+  const httpLogger = o.logger.child({ component: 'http' }, { level: o.logger.levelVal > 40 ? o.logger.level : 'warn' });
+  const app = Fastify({ loggerInstance: httpLogger, bodyLimit: 1_048_576 })
     .withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

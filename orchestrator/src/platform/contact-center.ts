@@ -29,6 +29,8 @@ export const DEFAULT_ORGANIZATION_ID = '00000000-0000-4000-8000-000000000001';
 
 export interface ContactCenter {
   url: string;
+  /** Reloads queues, agents and calendars into the ACD (after changes made outside the API). */
+  reloadAcd(): Promise<void>;
   sql: Sql;
   esl: EslClient;
   acd: Acd;
@@ -259,6 +261,7 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
 
   return {
     url: address,
+    reloadAcd,
     sql,
     esl,
     acd,

@@ -52,6 +52,23 @@ const server = http.createServer(async (req, res) => {
     if (req.method === 'POST' && (m = /^\/agents\/([^/]+)\/answer$/.exec(url))) {
       return send(200, { uuid: fs.answerOffer(m[1]!) });
     }
+    if (req.method === 'POST' && url === '/load') {
+      // Places `calls` calls at `ratePerSec`; callers hang up `talkMs` after being bridged.
+      const b = await body(req);
+      const calls = Number(b.calls);
+      const ratePerSec = Number(b.ratePerSec);
+      fs.hangupAfterBridgeMs = Number(b.talkMs ?? 0);
+      fs.defaultBehaviour = { kind: 'answer', afterMs: Number(b.answerMs ?? 0) };
+      const start = Date.now();
+      let placed = 0;
+      const tick = setInterval(() => {
+        const due = Math.min(calls, Math.floor(((Date.now() - start) / 1000) * ratePerSec) + 1);
+        for (; placed < due; placed++) fs.placeInboundCall({ callerNumber: `1${String(placed).padStart(10, '0')}`, did: String(b.did) });
+        if (placed >= calls) clearInterval(tick);
+      }, 5);
+      return send(200, { started: start });
+    }
+    if (req.method === 'GET' && url === '/counters') return send(200, fs.counters);
     if (req.method === 'GET' && url === '/state') {
       return send(200, { commands: fs.commands, channels: [...fs.channels.keys()], ringing: fs.ringingOffers(), connected: fs.connectedClients });
     }

@@ -71,6 +71,10 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
   private sequence = 10_000;
   private readonly password: string;
   defaultBehaviour: AgentBehaviour = { kind: 'answer', afterMs: 30 };
+  /** When set, a caller hangs up this long after being bridged to an agent (load tests). */
+  hangupAfterBridgeMs: number | null = null;
+  /** Counters for load tests. */
+  readonly counters = { placed: 0, bridged: 0, hungUp: 0 };
   /** Hangup causes of channels that ended, by uuid. */
   readonly hangups = new Map<string, string>();
 
@@ -130,6 +134,7 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
     this.emitChannelEvent('CHANNEL_ANSWER', ch);
     this.emitChannelEvent('CUSTOM', ch, { 'Event-Subclass': 'cc::enqueue', cc_did: o.did });
     ch.application = 'endless_playback';
+    this.counters.placed++;
     return ch.uuid;
   }
 
@@ -139,6 +144,7 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
     if (!ch) return;
     this.channels.delete(uuid);
     this.hangups.set(uuid, cause);
+    this.counters.hungUp++;
     const offer = this.pendingOffers.get(uuid);
     if (offer) {
       this.pendingOffers.delete(uuid);
@@ -371,6 +377,8 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
     y.bridgedTo = a;
     x.application = 'uuid_bridge';
     this.emitChannelEvent('CHANNEL_BRIDGE', x, { 'Other-Leg-Unique-ID': b, 'Bridge-A-Unique-ID': a, 'Bridge-B-Unique-ID': b });
+    this.counters.bridged++;
+    if (this.hangupAfterBridgeMs !== null) setTimeout(() => this.hangup(a), this.hangupAfterBridgeMs);
     return `+OK ${b}\n`;
   }
 
