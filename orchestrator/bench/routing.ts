@@ -139,16 +139,20 @@ export interface RoutingBenchmarkResult {
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 const round = (n: number): number => Math.round(n * 10) / 10;
 
-/** Times `iterations` planOffers decisions over varied states (after a warm-up). */
-export function runRoutingBenchmark(iterations = 2000): RoutingBenchmarkResult {
-  const rnd = prng(20_240_601);
+/**
+ * The benchmark's inputs: STATES generated contact-center states (same queues, different
+ * agent statuses and calls); state i is state i % STATES at a varied `now`.
+ */
+export function routingBenchmarkStates(seed = 20_240_601): (i: number) => RoutingState {
+  const rnd = prng(seed);
   const world = buildWorld(rnd);
   const states = Array.from({ length: STATES }, () => buildState(world, rnd));
-  const stateAt = (i: number): RoutingState => ({
-    ...states[i % STATES]!,
-    now: BASE_NOW + int(rnd, 90_000),
-    random: prng(i),
-  });
+  return (i) => ({ ...states[i % STATES]!, now: BASE_NOW + int(rnd, 90_000), random: prng(i) });
+}
+
+/** Times `iterations` planOffers decisions over varied states (after a warm-up). */
+export function runRoutingBenchmark(iterations = 2000): RoutingBenchmarkResult {
+  const stateAt = routingBenchmarkStates();
 
   let sink = 0;
   for (let i = 0; i < Math.max(200, iterations / 4); i++) sink += planOffers(stateAt(i)).length;

@@ -418,6 +418,8 @@ export class Acd extends EventEmitter<AcdEvents> {
       const reason = waitingCallMustLeave({ enqueuedAt: call.info.enqueuedAt, ringing: call.ringing.size > 0 || call.connecting !== null }, queue, members, now);
       if (reason) this.leave(call, queue, reason);
     }
+    // Routing depends on time too (skill rules relax, sticky-agent waits expire, ring-progressively grows).
+    if (this.waiting.size > 0) this.scheduleDispatch();
   }
 
   private leave(call: WaitingCall, queue: QueueConfig, reason: LeaveReason): void {

@@ -109,6 +109,46 @@ export interface ScreenPop {
   lastContacts: ContactView[];
 }
 
+/** Live figures of one queue (today's counters reset at local midnight). */
+export interface QueueMetricsView {
+  queueId: string;
+  name: string;
+  waiting: number;
+  longestWaitSec: number;
+  agents: Record<AgentStatus, number>;
+  offered: number;
+  answered: number;
+  abandoned: number;
+  shortAbandoned: number;
+  leftQueue: number;
+  serviceLevelSec: number;
+  serviceLevelPct: number | null;
+  abandonRatePct: number | null;
+  asaSec: number | null;
+  ahtSec: number | null;
+  /** Estimated wait for the next caller, from the live answer rate. */
+  estimatedWaitSec: number | null;
+}
+
+export interface AgentMetricsView {
+  agentId: string;
+  name: string;
+  extension: string;
+  status: AgentStatus;
+  reason: string | null;
+  inStatusSec: number;
+  callsAnswered: number;
+  talkSec: number;
+  wrapUpSec: number;
+  currentCallId: string | null;
+}
+
+export interface MetricsView {
+  at: string;
+  queues: QueueMetricsView[];
+  agents: AgentMetricsView[];
+}
+
 /** Messages the server pushes over GET /ws (JSON text frames). */
 export type ServerMessage =
   | { type: 'hello'; user: SessionUser; freeswitch: Health['freeswitch'] }
@@ -126,7 +166,9 @@ export type ServerMessage =
   | { type: 'call.connected'; callId: string }
   | { type: 'call.offer_ended'; callId: string; cause: string }
   | { type: 'call.ended'; callId: string; cause: string }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'error'; code: string; message: string }
+  /** To supervisors and admins, at most once a second while something changes. */
+  | ({ type: 'metrics' } & MetricsView);
 
 /** Messages the web app sends over /ws. */
 export type ClientMessage =

@@ -2,7 +2,7 @@ import type { App } from './server.ts';
 import { requireRole, setSessionCookie, SESSION_COOKIE } from './server.ts';
 import * as s from './schemas.ts';
 import { HttpError, notFound } from './errors.ts';
-import type { AgentView, Health, QueueView, SipAccount, SessionUser } from './protocol.ts';
+import type { AgentView, Health, MetricsView, QueueView, SipAccount, SessionUser } from './protocol.ts';
 import type { UserRepository } from '../auth/users.ts';
 import type { SessionStore } from '../auth/sessions.ts';
 import { AcdRepository, NotFoundError } from '../acd/repository.ts';
@@ -24,6 +24,7 @@ export interface ApiDeps {
   /** Reloads queues and agents into the ACD after an admin change. */
   reloadAcd(): Promise<void>;
   sip: { wsServers: string[]; iceServers: SipAccount['iceServers'] };
+  metrics(organizationId: string): MetricsView;
   cookieSecure: boolean;
 }
 
@@ -221,6 +222,8 @@ export function registerApiRoutes(app: App, d: ApiDeps): void {
     await d.reloadAcd();
     return reply.code(204).send();
   });
+
+  app.get('/api/metrics', async (req) => d.metrics(requireRole(req, 'supervisor').organizationId));
 
   app.get('/api/not-ready-reasons', async (req) => d.acdRepo.notReadyReasons(requireRole(req, 'agent').organizationId));
 

@@ -17,6 +17,8 @@ export interface HubHandlers {
  */
 export class WsHub {
   private readonly byUser = new Map<string, Set<WebSocket>>();
+  private readonly roleOfUser = new Map<string, SessionUser['role']>();
+  private readonly orgOfUser = new Map<string, string>();
   private readonly agentOfUser = new Map<string, string>();
   private readonly offlineTimers = new Map<string, NodeJS.Timeout>();
 
@@ -31,6 +33,8 @@ export class WsHub {
     const first = !set || set.size === 0;
     if (!set) this.byUser.set(user.id, (set = new Set()));
     set.add(socket);
+    this.roleOfUser.set(user.id, user.role);
+    this.orgOfUser.set(user.id, user.organizationId);
     send(socket, hello);
     if (user.agentId) {
       this.agentOfUser.set(user.id, user.agentId);
@@ -73,6 +77,8 @@ export class WsHub {
     set?.delete(socket);
     if (set && set.size > 0) return;
     this.byUser.delete(user.id);
+    this.roleOfUser.delete(user.id);
+    this.orgOfUser.delete(user.id);
     const agentId = this.agentOfUser.get(user.id);
     if (!agentId) return;
     this.agentOfUser.delete(user.id);
@@ -96,6 +102,20 @@ export class WsHub {
 
   toUser(userId: string, message: ServerMessage): void {
     for (const s of this.byUser.get(userId) ?? []) send(s, message);
+  }
+
+  /** Organizations that have a connected user with one of `roles`. */
+  organizationsWith(roles: readonly SessionUser['role'][]): Set<string> {
+    const orgs = new Set<string>();
+    for (const [userId, role] of this.roleOfUser) if (roles.includes(role)) orgs.add(this.orgOfUser.get(userId)!);
+    return orgs;
+  }
+
+  /** To every connected user of `organizationId` whose role is one of `roles`. */
+  toRoles(organizationId: string, roles: readonly SessionUser['role'][], message: ServerMessage): void {
+    for (const [userId, role] of this.roleOfUser) {
+      if (roles.includes(role) && this.orgOfUser.get(userId) === organizationId) this.toUser(userId, message);
+    }
   }
 
   broadcast(message: ServerMessage): void {

@@ -52,6 +52,17 @@ const envSchema = z.object({
   CC_RTP_END: port.default(32768),
   CC_COOKIE_SECURE: bool.default(false),
   CC_SESSION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  CC_TIMEZONE: z
+    .string()
+    .default('Asia/Shanghai')
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'unknown IANA time zone (e.g. Asia/Shanghai)'),
   CC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -24,6 +24,7 @@ import { registerApiRoutes } from '../api/routes.ts';
 import { WsHub } from '../api/ws-hub.ts';
 import type { Health, ServerMessage } from '../api/protocol.ts';
 import { registerFsXmlRoutes } from '../fsxml/routes.ts';
+import { MetricsService } from '../metrics/metrics-service.ts';
 
 export const DEFAULT_ORGANIZATION_ID = '00000000-0000-4000-8000-000000000001';
 
@@ -86,9 +87,12 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
     },
   };
   const tracker = new CallTracker(routes, cdr, control, logger.child({ component: 'calls' }), DEFAULT_ORGANIZATION_ID);
+  const metrics = new MetricsService(config.CC_TIMEZONE);
   const reloadAcd = async () => {
     queues = await acdRepo.listQueues();
-    acd.configure(queues, await acdRepo.agentConfigs(), await acdRepo.listCalendars());
+    const agentConfigs = await acdRepo.agentConfigs();
+    acd.configure(queues, agentConfigs, await acdRepo.listCalendars());
+    metrics.configure(queues, agentConfigs);
   };
   await reloadAcd();
   const agentStates = new AgentStateStore(sql, logger.child({ component: 'agent-states' }));
@@ -132,6 +136,7 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
   });
   acd.on('agent', (state) => {
     agentStates.record(state);
+    metrics.agentState(state);
     hub.toAgent(state.agentId, agentStateMessage(state));
     if (pendingLogout.has(state.agentId) && (state.status === 'ready' || state.status === 'wrap_up' || state.status === 'not_ready')) {
       pendingLogout.delete(state.agentId);
@@ -162,12 +167,18 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
   });
   acd.on('offer_failed', (o) => hub.toAgent(o.agentId, { type: 'call.offer_ended', callId: o.callId, cause: o.cause }));
   acd.on('connected', (c) => {
+    metrics.apply({ kind: 'call_answered', callId: c.callId, queueId: c.queueId, agentId: c.agentId, at: c.at });
     tracker.markConnected(c.callId, c.agentId, c.agentLegUuid, c.queueId, c.at);
     hub.toAgent(c.agentId, { type: 'call.connected', callId: c.callId });
   });
   acd.on('left_queue', (l) => {
-    if (l.diversion.kind === 'queue') tracker.markMoved(l.callId, l.diversion.queueId);
-    else tracker.markDisposed(l.callId, l.reason === 'closed' ? 'closed' : 'overflowed');
+    if (l.diversion.kind === 'queue') {
+      tracker.markMoved(l.callId, l.diversion.queueId);
+      metrics.apply({ kind: 'call_entered', callId: l.callId, queueId: l.diversion.queueId, at: l.at });
+    } else {
+      tracker.markDisposed(l.callId, l.reason === 'closed' ? 'closed' : 'overflowed');
+      metrics.apply({ kind: 'call_left_queue', callId: l.callId, queueId: l.queueId, at: l.at, reason: 'overflow' });
+    }
   });
 
   tracker.on('entered', (call) => {
@@ -177,6 +188,7 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
       if (call.agentId) acd.restoreConnected(call.callId, call.agentId, queueId, call.answeredAt);
       return;
     }
+    metrics.apply({ kind: 'call_entered', callId: call.callId, queueId, at: call.enqueuedAt });
     void customers
       .routingHints(call.organizationId, call.callerNumber)
       .catch((err: unknown) => {
@@ -200,6 +212,8 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
       });
   });
   tracker.on('ended', (call) => {
+    if (call.answeredAt !== null) metrics.apply({ kind: 'talk_ended', callId: call.callId, at: call.endedAt ?? Date.now() });
+    else if (call.queueId && call.disposal === null) metrics.apply({ kind: 'call_abandoned', callId: call.callId, queueId: call.queueId, at: call.endedAt ?? Date.now() });
     if (call.agentId) hub.toAgent(call.agentId, { type: 'call.ended', callId: call.callId, cause: call.hangupCause ?? 'NORMAL_CLEARING' });
     acd.callEnded(call.callId);
   });
@@ -231,7 +245,7 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
     const freeswitch = freeswitchState();
     return { status: database === 'ok' && freeswitch === 'connected' ? 'ok' : 'degraded', freeswitch, database };
   };
-  registerApiRoutes(app, { sql, users, sessions, acdRepo, acd, customers, health, reloadAcd, sip: { wsServers: config.CC_SIP_WS_URLS, iceServers: config.CC_ICE_SERVERS }, cookieSecure: config.CC_COOKIE_SECURE });
+  registerApiRoutes(app, { sql, users, sessions, acdRepo, acd, customers, health, reloadAcd, metrics: (org) => metrics.view(new Map(acd.allAgentStates().map((a) => [a.agentId, a])), org), sip: { wsServers: config.CC_SIP_WS_URLS, iceServers: config.CC_ICE_SERVERS }, cookieSecure: config.CC_COOKIE_SECURE });
   app.get('/ws', { websocket: true }, (socket, req) => {
     if (!req.user) {
       socket.close(4401, 'login required');
@@ -256,6 +270,19 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
   const address = await app.listen({ host: config.CC_HTTP_HOST, port: config.CC_HTTP_PORT });
   logger.info({ url: address }, 'contact center listening');
 
+  // Supervisors' screens get the figures pushed at most once a second, while something changes.
+  let pushedVersion = -1;
+  const metricsTimer = setInterval(() => {
+    const waiting = acd.waitingCalls().length > 0;
+    if (metrics.changeCount === pushedVersion && !waiting) return;
+    pushedVersion = metrics.changeCount;
+    const states = new Map(acd.allAgentStates().map((a) => [a.agentId, a]));
+    for (const org of hub.organizationsWith(['supervisor', 'admin'])) {
+      hub.toRoles(org, ['supervisor', 'admin'], { type: 'metrics', ...metrics.view(states, org) });
+    }
+  }, 1000);
+  metricsTimer.unref();
+
   acd.start();
   esl.start();
 
@@ -268,6 +295,7 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
     tracker,
     cdr,
     async stop() {
+      clearInterval(metricsTimer);
       acd.stop();
       hub.close();
       await esl.stop();

@@ -119,7 +119,7 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
   // ---------------------------------------------------------------- scenario
 
   /** A caller dials an inbound number: the dialplan answers and fires cc::enqueue (see dialplans/cc_inbound.xml). */
-  placeInboundCall(o: { callerNumber: string; callerName?: string; did: string; queueId?: string }): string {
+  placeInboundCall(o: { callerNumber: string; callerName?: string; did: string; queueId?: string; vars?: Record<string, string> }): string {
     const ch = this.createChannel({
       direction: 'inbound',
       callerNumber: o.callerNumber,
@@ -130,6 +130,7 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
     ch.vars.set('cc_did', o.did);
     ch.vars.set('cc_entered', 'true');
     if (o.queueId) ch.vars.set('cc_queue_id', o.queueId);
+    for (const [k, v] of Object.entries(o.vars ?? {})) ch.vars.set(k, v);
     ch.answered = true;
     this.emitChannelEvent('CHANNEL_ANSWER', ch);
     this.emitChannelEvent('CUSTOM', ch, { 'Event-Subclass': 'cc::enqueue', cc_did: o.did });

@@ -11,7 +11,8 @@ export function waitedSec(call: RoutingCall, now: number): number {
  */
 export function activeSkillRule(rules: readonly SkillRule[], waitedSec: number): SkillRule | null {
   let best: SkillRule | null = null;
-  for (const rule of rules) {
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
     if (rule.afterWaitSec <= waitedSec && (best === null || rule.afterWaitSec > best.afterWaitSec)) best = rule;
   }
   return best;
@@ -30,7 +31,9 @@ export function activeRequirements(queue: RoutingQueue, call: RoutingCall, waite
 
 /** Every requirement met: the agent has the skill at minLevel or above (a missing skill never qualifies). */
 export function meetsRequirements(agent: RoutingAgent, requirements: readonly SkillRequirement[]): boolean {
-  for (const req of requirements) {
+  // Indexed loops in the hot paths: for-of iterators are not always optimised away here.
+  for (let i = 0; i < requirements.length; i++) {
+    const req = requirements[i]!;
     const level = agent.skills.get(req.skill);
     if (level === undefined || level < req.minLevel) return false;
   }

@@ -27,6 +27,6 @@ export {
   type StrategyName,
 } from './model.ts';
 export { activeRequirements, activeSkillRule, isEligible, meetsRequirements, waitedSec } from './eligibility.ts';
-export { pickOne, progressiveTarget, ringOrder, skillScore } from './strategies.ts';
+export { pickOne, progressiveTarget, randomIndex, ringOrder, skillScore, strategyOrder, type CandidateOrder } from './strategies.ts';
 export { compareCalls, planOffers } from './plan.ts';
 export { estimatedWaitSec, MIN_ANSWERS_FOR_RATE, type EstimatedWaitInput } from './estimates.ts';
