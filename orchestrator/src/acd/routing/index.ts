@@ -1,6 +1,6 @@
 /**
  * The ACD routing engine: pure functions over plain data (time comes in as `now`,
- * randomness as `random`). Replaces the longest-idle planner in ../routing.ts.
+ * randomness as `random`). It replaced the earlier longest-idle-only planner.
  *
  * planOffers walks waiting calls by priority, then arrival. For each call:
  *  - single-agent strategies skip a call that is already ringing someone;

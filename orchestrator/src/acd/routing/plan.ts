@@ -21,7 +21,7 @@ export function compareCalls(a: RoutingCall, b: RoutingCall): number {
 }
 
 /*
- * Performance notes (the benchmark plans 300 calls over 1,000 agents in well under 1 ms):
+ * Performance notes (bench/routing.ts: 300 calls over 1,000 agents and 100 queues per plan):
  * every structure below is built inside one planOffers call and dropped when it returns.
  * Ready agents are resolved once per plan, each queue's ready members once per plan, and
  * the hot loops allocate nothing per member so that the young-generation GC stays rare.

@@ -42,9 +42,10 @@ export function strategyOrder(strategy: StrategyName, requirements: readonly Ski
   return ORDERS[strategy];
 }
 
-/** Index of the random pick among n candidates sorted by id; `random` is clamped into [0, 1). */
+/** Index of the random pick among n candidates sorted by id; `random` is clamped into [0, 1) (NaN counts as 0). */
 export function randomIndex(n: number, random: () => number): number {
-  return Math.min(n - 1, Math.max(0, Math.floor(random() * n)));
+  const i = Math.floor(random() * n);
+  return i > 0 ? Math.min(n - 1, i) : 0;
 }
 
 /**

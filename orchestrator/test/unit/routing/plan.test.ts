@@ -99,6 +99,7 @@ describe('strategies', () => {
     expect(pick('random', agents, { random: () => 0.5 })).toEqual(['b']);
     expect(pick('random', agents, { random: () => 0.999 })).toEqual(['c']);
     expect(pick('random', agents, { random: () => 1 })).toEqual(['c']); // out-of-range input is clamped
+    expect(pick('random', agents, { random: () => Number.NaN })).toEqual(['a']);
     let calls = 0;
     pick('random', agents, { random: () => (calls++, 0.4) });
     expect(calls).toBe(1);
