@@ -89,6 +89,8 @@ async function until<T>(fn: () => Promise<T | null | undefined> | T | null | und
 
 export interface Platform {
   baseUrl: string;
+  /** Kills the orchestrator with SIGKILL (FreeSWITCH and PostgreSQL keep running) and starts a new one on the same data. */
+  crashAndRestartOrchestrator(): Promise<void>;
   dataDir: string;
   pgUrl: string;
   ports: { trunkSip: number; agentWs: number; esl: number };
@@ -132,7 +134,7 @@ export async function startPlatform(o: { freeswitch: 'real' | 'peer' }): Promise
     CC_RTP_END: String(rtpStart + 400),
     CC_LOG_LEVEL: 'info',
   };
-  const orchestrator = start(process.execPath, ['--import', 'tsx', 'orchestrator/src/main.ts'], env, path.join(dataDir, 'orchestrator.log'));
+  let orchestrator = start(process.execPath, ['--import', 'tsx', 'orchestrator/src/main.ts'], env, path.join(dataDir, 'orchestrator.log'));
   const baseUrl = `http://127.0.0.1:${ports.http}`;
   const stop = async () => {
     await stopPid(orchestrator.child.pid);
@@ -142,19 +144,30 @@ export async function startPlatform(o: { freeswitch: 'real' | 'peer' }): Promise
     await stopPid(peer?.child.pid);
     if (!process.env.CC_E2E_KEEP) fs.rmSync(dataDir, { recursive: true, force: true });
   };
-  try {
-    await until(async () => {
-      if (orchestrator.child.exitCode !== null) throw new Error('exited');
-      const h = (await (await fetch(`${baseUrl}/api/health`)).json()) as { freeswitch: string; database: string };
-      return h.database === 'ok' && h.freeswitch === 'connected';
-    }, 90_000, `platform (log: ${dataDir}/orchestrator.log)`);
-  } catch (err) {
-    const log = fs.existsSync(path.join(dataDir, 'orchestrator.log')) ? fs.readFileSync(path.join(dataDir, 'orchestrator.log'), 'utf8').slice(-3000) : '';
-    await stop();
-    throw new Error(`${(err as Error).message}\n${log}`);
-  }
+  const ready = async () => {
+    try {
+      await until(async () => {
+        if (orchestrator.child.exitCode !== null) throw new Error('exited');
+        const h = (await (await fetch(`${baseUrl}/api/health`)).json()) as { freeswitch: string; database: string };
+        return h.database === 'ok' && h.freeswitch === 'connected';
+      }, 90_000, `platform (log: ${dataDir}/orchestrator.log)`);
+    } catch (err) {
+      const log = fs.existsSync(path.join(dataDir, 'orchestrator.log')) ? fs.readFileSync(path.join(dataDir, 'orchestrator.log'), 'utf8').slice(-3000) : '';
+      await stop();
+      throw new Error(`${(err as Error).message}\n${log}`);
+    }
+  };
+  await ready();
+  const crashAndRestartOrchestrator = async () => {
+    const pid = orchestrator.child.pid!;
+    process.kill(pid, 'SIGKILL');
+    await until(() => orchestrator.child.exitCode !== null || orchestrator.child.signalCode !== null, 10_000, 'orchestrator killed');
+    // FreeSWITCH (and the callers in it) keep running; the new orchestrator attaches to it.
+    orchestrator = start(process.execPath, ['--import', 'tsx', 'orchestrator/src/main.ts'], { ...env, CC_FREESWITCH: 'external' }, path.join(dataDir, 'orchestrator-2.log'));
+    await ready();
+  };
   return {
-    baseUrl, dataDir,
+    baseUrl, dataDir, crashAndRestartOrchestrator,
     pgUrl: `postgres://postgres:postgres@127.0.0.1:${ports.pg}/callcenter`,
     ports: { trunkSip: ports.trunkSip, agentWs: ports.agentWs, esl: ports.esl },
     peerUrl: peer ? `http://127.0.0.1:${ports.control}` : null,

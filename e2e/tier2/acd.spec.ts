@@ -1,0 +1,120 @@
+import { expect, test, type Page } from '@playwright/test';
+import postgres from 'postgres';
+import { ADMIN, api, freeswitchBin, loginCookie, startPlatform, stopPid, type Platform, type Spawned } from '../support/platform.ts';
+import { openAgent, sippCall } from '../support/agent.ts';
+
+/**
+ * Tier 2, ACD with every part real (FreeSWITCH, sipp callers, JsSIP agents in
+ * Chromium): skills routing with no-answer rollover, abandonment, overflow to an
+ * announcement, and an orchestrator crash with a caller waiting.
+ */
+test.describe.serial('tier 2: ACD on real FreeSWITCH', () => {
+  test.skip(!freeswitchBin(), 'tier 2 skipped: FreeSWITCH not found');
+  let platform: Platform;
+  let admin: string;
+  let sql: postgres.Sql;
+  const callers: Spawned[] = [];
+  const ids = {} as Record<"strong" | "weak" | "skills" | "overflow", string>;
+  let strong: Page;
+  let weak: Page;
+
+  const cdr = async (where: postgres.PendingQuery<postgres.Row[]>) => (await where)[0];
+  const setReady = async (page: Page) => {
+    await page.getByTestId('btn-ready').click();
+    await expect(page.getByTestId('agent-status')).toHaveAttribute('data-state', /ready|reserved/);
+  };
+  const call = async (number: string, holdMs: number, name: string) => {
+    const c = await sippCall({ trunkPort: platform.ports.trunkSip, number, holdMs, logDir: platform.dataDir, name });
+    callers.push(c);
+    return c;
+  };
+
+  test.beforeAll(async ({ browser }) => {
+    platform = await startPlatform({ freeswitch: 'real' });
+    sql = postgres(platform.pgUrl, { max: 2 });
+    admin = await loginCookie(platform.baseUrl, ADMIN.login, ADMIN.password);
+    for (const [login, ext, level] of [['strong', '1101', 9], ['weak', '1102', 2]] as const) {
+      const a = await api(platform.baseUrl, admin, 'POST', '/api/agents', { login, displayName: login, extension: ext, password: 'agent-password-1' });
+      await api(platform.baseUrl, admin, 'PUT', `/api/agents/${a.id}/skills`, { skills: [{ skill: 'mandarin', level }] });
+      ids[login] = a.id as string;
+    }
+    const q = await api(platform.baseUrl, admin, 'POST', '/api/queues', {
+      name: 'Skills', inboundNumber: '5100', strategy: 'skills_best_match', ringTimeoutSec: 5,
+      skillRules: [{ afterWaitSec: 0, requirements: [{ skill: 'mandarin', minLevel: 1 }] }],
+    });
+    ids.skills = q.id;
+    await api(platform.baseUrl, admin, 'PUT', `/api/queues/${q.id}/agents`, { agentIds: [ids.strong, ids.weak] });
+    const o = await api(platform.baseUrl, admin, 'POST', '/api/queues', { name: 'Overflow', inboundNumber: '5200', maxWaitSec: 2, overflowAction: 'announcement' });
+    ids.overflow = o.id;
+    strong = await openAgent(browser, platform.baseUrl, 'strong', 'agent-password-1');
+    weak = await openAgent(browser, platform.baseUrl, 'weak', 'agent-password-1');
+  });
+  test.afterAll(async () => {
+    for (const c of callers) await stopPid(c.child.pid, 2000);
+    await sql?.end();
+    await platform?.stop();
+  });
+
+  test('skills routing: the best match rings first; unanswered, the call rolls over and that agent goes not ready', async () => {
+    await setReady(strong);
+    await setReady(weak);
+    await call('5100', 20_000, 'rollover');
+    // The strong speaker rings first and does not answer within the 5 s ring timeout.
+    await expect(strong.getByTestId('call-card')).toBeVisible({ timeout: 15_000 });
+    const callId = await strong.getByTestId('call-card').getAttribute('data-call-id');
+    await expect(strong.getByTestId('agent-status')).toHaveAttribute('data-state', 'not_ready', { timeout: 15_000 });
+    // The call keeps its place and goes to the other agent, who answers.
+    await expect(weak.getByTestId('call-card')).toHaveAttribute('data-call-id', callId!, { timeout: 15_000 });
+    await expect(weak.getByTestId('btn-answer')).toBeEnabled({ timeout: 15_000 });
+    await weak.getByTestId('btn-answer').click();
+    await expect(weak.getByTestId('call-state')).toHaveAttribute('data-state', 'connected');
+    await expect(weak.getByTestId('agent-status')).toHaveAttribute('data-state', 'on_call'); // bridged to the caller
+    await weak.getByTestId('btn-hangup').click();
+    await expect.poll(async () => (await cdr(sql`select outcome, agent_id from cdrs where id = ${callId}`))?.agent_id, { timeout: 15_000 }).toBe(ids.weak);
+    const offers = await sql`select status, reason from agent_state_log where agent_id = ${ids.strong} order by id`;
+    expect(offers.map((r) => r.status)).toEqual(expect.arrayContaining(['reserved', 'not_ready']));
+    expect(offers.at(-1)).toMatchObject({ status: 'not_ready', reason: 'no_answer' });
+  });
+
+  test('a caller who hangs up while queued is counted as abandoned', async () => {
+    await weak.getByTestId('btn-not-ready').click();
+    const reason = weak.getByTestId('not-ready-reason-break');
+    if (await reason.isVisible().catch(() => false)) await reason.click();
+    await expect(weak.getByTestId('agent-status')).toHaveAttribute('data-state', 'not_ready');
+    const before = (await api(platform.baseUrl, admin, 'GET', '/api/metrics')).queues.find((q: { queueId: string }) => q.queueId === ids.skills);
+    await call('5100', 3000, 'abandon');
+    await expect
+      .poll(async () => (await api(platform.baseUrl, admin, 'GET', '/api/metrics')).queues.find((q: { queueId: string }) => q.queueId === ids.skills).abandoned, { timeout: 20_000 })
+      .toBe(before.abandoned + 1);
+    const row = await cdr(sql`select * from cdrs where queue_id = ${ids.skills} order by enqueued_at desc limit 1`);
+    expect(row).toMatchObject({ outcome: 'abandoned', agent_id: null });
+    expect(Number(row!.wait_seconds)).toBeGreaterThan(2);
+  });
+
+  test('a caller past the queue maximum hears the overflow announcement and is hung up', async () => {
+    await call('5200', 60_000, 'overflow');
+    await expect.poll(async () => (await cdr(sql`select outcome from cdrs where queue_id = ${ids.overflow} order by enqueued_at desc limit 1`))?.outcome, { timeout: 40_000 }).toBe('overflowed');
+    const row = await cdr(sql`select * from cdrs where queue_id = ${ids.overflow} order by enqueued_at desc limit 1`);
+    // Waited 2 s, then the announcement (tones + flite) played before FreeSWITCH hung up.
+    expect(Number(row!.wait_seconds)).toBeGreaterThan(4);
+  });
+
+  test('an orchestrator crash with a caller waiting: the caller keeps waiting and is routed afterwards', async () => {
+    await call('5100', 60_000, 'restart');
+    await expect.poll(async () => (await cdr(sql`select id, outcome, enqueued_at from cdrs where queue_id = ${ids.skills} and outcome = 'live'`))?.outcome, { timeout: 15_000 }).toBe('live');
+    const waiting = await cdr(sql`select id, enqueued_at from cdrs where queue_id = ${ids.skills} and outcome = 'live'`);
+    await platform.crashAndRestartOrchestrator();
+    // The softphones reconnect by themselves; the agent goes ready and gets the waiting caller.
+    await expect(strong.getByTestId('ws-status')).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
+    await setReady(strong);
+    await expect(strong.getByTestId('call-card')).toHaveAttribute('data-call-id', waiting!.id, { timeout: 20_000 });
+    await expect(strong.getByTestId('btn-answer')).toBeEnabled({ timeout: 15_000 });
+    await strong.getByTestId('btn-answer').click();
+    await expect(strong.getByTestId('call-state')).toHaveAttribute('data-state', 'connected');
+    await expect(strong.getByTestId('agent-status')).toHaveAttribute('data-state', 'on_call');
+    await strong.getByTestId('btn-hangup').click();
+    await expect.poll(async () => (await cdr(sql`select outcome from cdrs where id = ${waiting!.id}`))?.outcome, { timeout: 15_000 }).toBe('answered');
+    const row = await cdr(sql`select enqueued_at from cdrs where id = ${waiting!.id}`);
+    expect(row!.enqueued_at.getTime()).toBe(waiting!.enqueued_at.getTime());
+  });
+});
