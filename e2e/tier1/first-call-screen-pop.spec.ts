@@ -12,6 +12,7 @@ test.describe.serial('login → Ready → offered call → screen pop (ESL test 
   let platform: Platform;
   let adminPage: Page;
   let agentPage: Page;
+  let queueId = '';
 
   const peer = async (method: string, p: string, body?: unknown) => {
     const res = await fetch(platform.peerUrl! + p, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -56,7 +57,7 @@ test.describe.serial('login → Ready → offered call → screen pop (ESL test 
     await adminPage.getByTestId('queue-submit').click();
     const queueRow = adminPage.locator('[data-testid^="queue-row-"][data-name="售后服务"]');
     await expect(queueRow).toBeVisible();
-    const queueId = (await queueRow.getAttribute('data-testid'))!.replace('queue-row-', '');
+    queueId = (await queueRow.getAttribute('data-testid'))!.replace('queue-row-', '');
     await adminPage.getByTestId(`queue-member-${agentId}`).first().check();
     await adminPage.getByTestId(`queue-members-save-${queueId}`).click();
     await expect(adminPage.getByTestId(`queue-members-saved-${queueId}`)).toBeVisible();
@@ -117,5 +118,24 @@ test.describe.serial('login → Ready → offered call → screen pop (ESL test 
     await expect(agentPage.getByTestId('unknown-caller')).toBeVisible();
     await peer('POST', `/calls/${uuid}/hangup`);
     await expect(agentPage.getByTestId('call-state')).toHaveAttribute('data-state', 'ended');
+  });
+
+  test('the supervisor live panel shows the queue and agent figures, pushed live', async () => {
+    await adminPage.getByTestId('tab-live').click();
+    await expect(adminPage.getByTestId(`live-queue-${queueId}`)).toBeVisible();
+    await expect(adminPage.getByTestId(`live-offered-${queueId}`)).toHaveText('2');
+    await expect(adminPage.getByTestId(`live-answered-${queueId}`)).toHaveText('1');
+    await expect(adminPage.getByTestId(`live-abandoned-${queueId}`)).toHaveText('1');
+    // A new caller waiting shows up without reloading (WebSocket push).
+    await agentPage.getByTestId('btn-not-ready').click();
+    await agentPage.getByTestId('not-ready-reason-break').click();
+    await expect(agentPage.getByTestId('agent-status')).toHaveAttribute('data-state', 'not_ready');
+    const { uuid } = await peer('POST', '/calls', { callerNumber: '13700000000', did: '4000' });
+    await expect(adminPage.getByTestId(`live-waiting-${queueId}`)).toHaveText('1');
+    await expect(adminPage.getByTestId(`live-offered-${queueId}`)).toHaveText('3');
+    await adminPage.screenshot({ path: '../.data/e2e-results/live-panel.png' });
+    await peer('POST', `/calls/${uuid}/hangup`);
+    await expect(adminPage.getByTestId(`live-waiting-${queueId}`)).toHaveText('0');
+    await expect(adminPage.getByTestId(`live-abandoned-${queueId}`)).toHaveText('2');
   });
 });

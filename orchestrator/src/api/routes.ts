@@ -90,7 +90,7 @@ export function registerApiRoutes(app: App, d: ApiDeps): void {
     const state = await domain(async () =>
       d.acd.command(agentId, req.body.status === 'ready' ? { kind: 'ready' } : { kind: 'not_ready', reason: req.body.reason ?? 'manual' }),
     );
-    return { status: state.status };
+    return { status: state.status, reason: state.reason, since: new Date(state.since).toISOString() };
   });
 
   // ---- agents (admin) ----

@@ -100,7 +100,8 @@ export async function createServer(o: ServerOptions): Promise<App> {
   });
 
   if (o.webRoot && fs.existsSync(path.join(o.webRoot, 'index.html'))) {
-    await app.register(fastifyStatic, { root: o.webRoot, wildcard: false });
+    // wildcard routing looks files up per request, so a rebuilt web app is served without a restart.
+    await app.register(fastifyStatic, { root: o.webRoot });
     app.setNotFoundHandler((req, reply) => {
       if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/fsxml')) {
         return reply.sendFile('index.html');

@@ -250,6 +250,10 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
     const agentId = req.user.agentId;
     const state = agentId ? acd.agentState(agentId) : undefined;
     if (state) socket.send(JSON.stringify(agentStateMessage(state)));
+    if (req.user.role === 'supervisor' || req.user.role === 'admin') {
+      const states = new Map(acd.allAgentStates().map((a) => [a.agentId, a]));
+      socket.send(JSON.stringify({ type: 'metrics', ...metrics.view(states, req.user.organizationId) } satisfies ServerMessage));
+    }
   });
   await registerFsXmlRoutes(
     app,

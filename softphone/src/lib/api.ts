@@ -1,9 +1,15 @@
 import type {
   AgentStatus,
   AgentView,
+  CalendarInput,
+  CalendarView,
   CustomerView,
   Health,
   Locale,
+  MetricsView,
+  NotReadyReason,
+  QueueMember,
+  QueueSettings,
   QueueView,
   SessionUser,
   SipAccount,
@@ -70,14 +76,11 @@ export interface AgentInput {
   password: string;
 }
 
-export interface QueueInput {
-  name: string;
-  inboundNumber?: string | null;
-  ringTimeoutSec?: number;
-  maxWaitSec?: number;
-  wrapUpSec?: number;
-  noAgentsAction?: QueueView['noAgentsAction'];
-}
+/** POST /api/queues: a name and any subset of the settings (the server applies defaults). */
+export type QueueInput = { name: string } & Partial<QueueSettings>;
+
+/** PUT /api/queues/:id/agents: plain agent ids (tier 1, in order) or members with tier and position. */
+export type QueueMembersInput = { agentIds: string[] } | { members: QueueMember[] };
 
 export interface CustomerInput {
   name: string;
@@ -104,17 +107,30 @@ export const api = {
     update: (id: string, input: Partial<Omit<AgentInput, 'login'>>) =>
       request<AgentView>('PATCH', `/api/agents/${encodeURIComponent(id)}`, input),
     remove: (id: string) => request<void>('DELETE', `/api/agents/${encodeURIComponent(id)}`),
+    setSkills: (id: string, skills: AgentView['skills']) =>
+      request<AgentView>('PUT', `/api/agents/${encodeURIComponent(id)}/skills`, { skills }),
   },
 
   queues: {
     list: () => request<QueueView[]>('GET', '/api/queues'),
     create: (input: QueueInput) => request<QueueView>('POST', '/api/queues', input),
-    update: (id: string, input: Partial<QueueInput>) =>
+    update: (id: string, input: Partial<QueueSettings>) =>
       request<QueueView>('PATCH', `/api/queues/${encodeURIComponent(id)}`, input),
-    setMembers: (id: string, agentIds: string[]) =>
-      request<QueueView>('PUT', `/api/queues/${encodeURIComponent(id)}/agents`, { agentIds }),
+    setMembers: (id: string, input: QueueMembersInput) =>
+      request<QueueView>('PUT', `/api/queues/${encodeURIComponent(id)}/agents`, input),
     remove: (id: string) => request<void>('DELETE', `/api/queues/${encodeURIComponent(id)}`),
   },
+
+  calendars: {
+    list: () => request<CalendarView[]>('GET', '/api/calendars'),
+    create: (input: CalendarInput) => request<CalendarView>('POST', '/api/calendars', input),
+    update: (id: string, input: CalendarInput) =>
+      request<CalendarView>('PUT', `/api/calendars/${encodeURIComponent(id)}`, input),
+    remove: (id: string) => request<void>('DELETE', `/api/calendars/${encodeURIComponent(id)}`),
+  },
+
+  notReadyReasons: () => request<NotReadyReason[]>('GET', '/api/not-ready-reasons'),
+  metrics: () => request<MetricsView>('GET', '/api/metrics'),
 
   customers: {
     list: () => request<CustomerView[]>('GET', '/api/customers'),

@@ -20,3 +20,19 @@ export function formatDateTime(iso: string, locale: string | null | undefined): 
     minute: '2-digit',
   });
 }
+
+/** Seconds as m:ss (h:mm:ss from one hour): 75 -> "1:15", 3725 -> "1:02:05"; null -> null. */
+export function formatMinSec(totalSeconds: number | null | undefined): string | null {
+  if (totalSeconds === null || totalSeconds === undefined || !Number.isFinite(totalSeconds)) return null;
+  const s = Math.max(0, Math.floor(totalSeconds));
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const seconds = String(s % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+}
+
+/** 87.456 -> "87.5%"; null -> null. */
+export function formatPercent(value: number | null | undefined): string | null {
+  if (value === null || value === undefined || !Number.isFinite(value)) return null;
+  return `${value >= 99.95 || value === 0 ? Math.round(value) : value.toFixed(1)}%`;
+}
