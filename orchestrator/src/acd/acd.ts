@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { applyAgentCommand, initialAgentState, type AgentCommand, type AgentState } from './agent-state.ts';
-import { planOffers, type RoutingAgent, type RoutingCall, type RoutingQueue, type SkillRequirement } from './routing/index.ts';
+import { compareCalls, planOffers, type RoutingAgent, type RoutingCall, type RoutingQueue, type SkillRequirement } from './routing/index.ts';
+import type { WaitingPosition } from './announcements.ts';
 import type { AgentConfig, QueueConfig } from './config.ts';
 import type { CallControl, OfferOutcome } from './call-control.ts';
 import { isOpen, type Calendar } from './calendar.ts';
@@ -72,6 +73,19 @@ const NO_ANSWER_CAUSES = new Set(['NO_ANSWER', 'ALLOTTED_TIMEOUT', 'NO_USER_RESP
 const NEUTRAL_CAUSES = new Set(['ORIGINATOR_CANCEL', 'SWITCH_UNAVAILABLE', 'LOSE_RACE', 'BRIDGE_FAILED']);
 
 const dayOf = (t: number) => Math.floor(t / 86_400_000);
+
+function toRoutingCall(c: WaitingCall): RoutingCall {
+  return {
+    id: c.info.callId,
+    queueId: c.info.queueId,
+    priority: c.info.priority,
+    enqueuedAt: c.info.enqueuedAt,
+    requiredSkills: c.info.requiredSkills,
+    preferredAgentId: c.info.preferredAgentId,
+    ringing: [...c.ringing.keys()],
+    missedBy: [...c.missedBy],
+  };
+}
 
 /**
  * Automatic call distribution: keeps waiting calls and agent states, asks the
@@ -167,6 +181,21 @@ export class Acd extends EventEmitter<AcdEvents> {
 
   waitingCalls(queueId?: string): QueuedCallInfo[] {
     return [...this.waiting.values()].filter((c) => !queueId || c.info.queueId === queueId).map((c) => c.info);
+  }
+
+  /** Every waiting call with its place in its queue (1 = next), in routing order. */
+  waitingPositions(): WaitingPosition[] {
+    const byQueue = new Map<string, WaitingCall[]>();
+    for (const c of this.waiting.values()) byQueue.set(c.info.queueId, [...(byQueue.get(c.info.queueId) ?? []), c]);
+    const out: WaitingPosition[] = [];
+    for (const calls of byQueue.values()) {
+      calls
+        .sort((a, b) => compareCalls(toRoutingCall(a), toRoutingCall(b)))
+        .forEach((c, i) =>
+          out.push({ callId: c.info.callId, callerUuid: c.info.callerUuid, queueId: c.info.queueId, position: i + 1, ringing: c.ringing.size > 0 || c.connecting !== null, enqueuedAt: c.info.enqueuedAt }),
+        );
+    }
+    return out;
   }
 
   /** Restores an agent's state after an orchestrator restart (before any call is routed). */
@@ -299,19 +328,7 @@ export class Acd extends EventEmitter<AcdEvents> {
       });
     }
     const calls: RoutingCall[] = [];
-    for (const c of this.waiting.values()) {
-      if (c.connecting) continue;
-      calls.push({
-        id: c.info.callId,
-        queueId: c.info.queueId,
-        priority: c.info.priority,
-        enqueuedAt: c.info.enqueuedAt,
-        requiredSkills: c.info.requiredSkills,
-        preferredAgentId: c.info.preferredAgentId,
-        ringing: [...c.ringing.keys()],
-        missedBy: [...c.missedBy],
-      });
-    }
+    for (const c of this.waiting.values()) if (!c.connecting) calls.push(toRoutingCall(c));
     for (const offer of planOffers({ queues: this.routingQueues, agents, calls, now, random: this.random })) {
       const call = this.waiting.get(offer.callId);
       const queue = call && this.queues.get(call.info.queueId);

@@ -26,4 +26,6 @@ export interface CallControl {
   hangup(uuid: string, cause: string): Promise<void>;
   /** Sends a caller to an announcement, voicemail or an external number. */
   divert(callerUuid: string, diversion: SwitchDiversion): Promise<void>;
+  /** Plays a prompt file to a waiting caller; the hold music continues afterwards. */
+  announce(callerUuid: string, file: string): Promise<void>;
 }

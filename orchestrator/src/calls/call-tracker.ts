@@ -119,6 +119,7 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
       enqueuedAt: s.at,
       priority: s.priority,
       requiredSkills: s.requiredSkills,
+      language: s.language,
       answeredAt: null,
       endedAt: null,
       hangupCause: null,

@@ -50,6 +50,7 @@ export class PostgresCdrStore implements CdrStore {
       enqueuedAt: r.enqueued_at.getTime(),
       priority: r.priority,
       requiredSkills: [],
+      language: null,
       answeredAt: r.answered_at?.getTime() ?? null,
       endedAt: null,
       hangupCause: null,

@@ -13,6 +13,8 @@ export interface CallRecord {
   /** Routing priority (higher first) and skills the call needs, from the dialplan/IVR and the CRM. */
   priority: number;
   requiredSkills: { skill: string; minLevel: number }[];
+  /** The caller's language for prompts, when known. */
+  language: 'zh-CN' | 'en' | null;
   answeredAt: number | null;
   endedAt: number | null;
   hangupCause: string | null;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { EslClient } from '../esl/client.ts';
-import { originateToAgent, uuidBridge, uuidKill, uuidSetVar, uuidTransfer } from '../esl/commands.ts';
+import { originateToAgent, uuidBridge, uuidBroadcast, uuidKill, uuidSetVar, uuidTransfer } from '../esl/commands.ts';
 import type { AgentOffer, CallControl, OfferOutcome, SwitchDiversion } from '../acd/call-control.ts';
 
 export class CallControlError extends Error {
@@ -27,6 +27,7 @@ export class FreeswitchCallControl implements CallControl {
   }
 
   async bridge(callerUuid: string, agentLegUuid: string): Promise<void> {
+    await this.setVar(callerUuid, 'cc_entered', 'false');
     const reply = await this.esl.api(uuidBridge(callerUuid, agentLegUuid));
     if (!reply.ok) throw new CallControlError(`uuid_bridge failed: ${reply.body}`);
   }
@@ -47,6 +48,11 @@ export class FreeswitchCallControl implements CallControl {
     const extension = d.kind === 'announcement' ? `cc_${d.name}` : d.kind === 'voicemail' ? 'cc_voicemail' : 'cc_external';
     const reply = await this.esl.api(uuidTransfer(callerUuid, extension, DIVERSIONS_CONTEXT));
     if (!reply.ok) throw new CallControlError(`uuid_transfer failed: ${reply.body}`);
+  }
+
+  async announce(callerUuid: string, file: string): Promise<void> {
+    const reply = await this.esl.api(uuidBroadcast(callerUuid, file));
+    if (!reply.ok) throw new CallControlError(`uuid_broadcast failed: ${reply.body}`);
   }
 
   private async setVar(uuid: string, name: string, value: string): Promise<void> {

@@ -3,7 +3,7 @@ import type { EslClient } from '../esl/client.ts';
 import { parseChannelList } from '../esl/channels.ts';
 import { uuidGetVar } from '../esl/commands.ts';
 import type { CallTracker } from './call-tracker.ts';
-import { parsePriority, parseSkills } from './signals.ts';
+import { parseLanguage, parsePriority, parseSkills } from './signals.ts';
 
 /** The static dialplan context that holds callers waiting for the orchestrator (dialplans/cc_inbound.xml). */
 export const INBOUND_CONTEXT = 'cc_inbound';
@@ -28,13 +28,15 @@ export async function resyncWithSwitch(esl: EslClient, tracker: CallTracker, log
   const ended = before - tracker.liveCalls.length;
   let adopted = 0;
   for (const ch of channels) {
-    if (tracker.call(ch.uuid) || ch.application !== 'endless_playback') continue;
+    // Callers still waiting in cc_inbound have cc_entered=true (bridged or diverted ones have false).
+    if (tracker.call(ch.uuid) || ch.direction !== 'inbound') continue;
     const entered = await getVar(esl, ch.uuid, 'cc_entered');
     if (entered !== 'true') continue;
     const queueId = await getVar(esl, ch.uuid, 'cc_queue_id');
     const did = (await getVar(esl, ch.uuid, 'cc_did')) ?? ch.destination;
     const priority = parsePriority((await getVar(esl, ch.uuid, 'cc_priority')) ?? undefined);
     const requiredSkills = parseSkills((await getVar(esl, ch.uuid, 'cc_skills')) ?? undefined);
+    const language = parseLanguage((await getVar(esl, ch.uuid, 'cc_language')) ?? undefined);
     tracker.handle({
       kind: 'caller_entered',
       uuid: ch.uuid,
@@ -44,6 +46,7 @@ export async function resyncWithSwitch(esl: EslClient, tracker: CallTracker, log
       callerName: '',
       priority,
       requiredSkills,
+      language,
       at: ch.createdEpoch > 0 ? ch.createdEpoch * 1000 : Date.now(),
     });
     adopted++;

@@ -19,6 +19,8 @@ export type CallSignal =
       priority: number;
       /** From the dialplan or IVR (cc_skills = "chinese:5,billing:3"). */
       requiredSkills: { skill: string; minLevel: number }[];
+      /** The caller's language when the dialplan or IVR chose one (cc_language). */
+      language: 'zh-CN' | 'en' | null;
       at: number;
     }
   | { kind: 'channel_hangup'; uuid: string; cause: string; at: number };
@@ -32,6 +34,12 @@ function clean(value: string | undefined, max = 80): string {
 export function parsePriority(raw: string | undefined): number {
   const n = Number(raw);
   return Number.isInteger(n) && n >= 0 && n <= 100 ? n : 0;
+}
+
+export function parseLanguage(raw: string | undefined): 'zh-CN' | 'en' | null {
+  if (!raw) return null;
+  const v = raw.toLowerCase();
+  return v.startsWith('zh') || v === 'cmn' ? 'zh-CN' : v.startsWith('en') ? 'en' : null;
 }
 
 /** "chinese:5,billing:3" -> requirements; malformed items are dropped. */
@@ -63,6 +71,7 @@ export function interpretEvent(event: FsEvent): CallSignal | null {
       callerName: clean(header(event, 'Caller-Caller-ID-Name')),
       priority: parsePriority(variable(event, 'cc_priority')),
       requiredSkills: parseSkills(variable(event, 'cc_skills')),
+      language: parseLanguage(variable(event, 'cc_language')),
       at: event.at,
     };
   }

@@ -63,6 +63,8 @@ const envSchema = z.object({
         return false;
       }
     }, 'unknown IANA time zone (e.g. Asia/Shanghai)'),
+  CC_DEFAULT_LANGUAGE: z.enum(['zh-CN', 'en']).default('zh-CN'),
+  CC_PROMPTS_DIR: z.string().min(1).optional(),
   CC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -89,3 +89,9 @@ export function uuidSetVar(uuid: string, name: string, value: string): string {
 export function uuidGetVar(uuid: string, name: string): string {
   return `uuid_getvar ${assertUuid(uuid)} ${assertToken(name, 'variable name')}`;
 }
+
+/** Plays a file to a channel on top of what it is doing (the hold music resumes after it). */
+export function uuidBroadcast(uuid: string, file: string): string {
+  if (!/^\/[A-Za-z0-9_./-]{1,400}$/.test(file) || file.includes('..')) throw new UnsafeCommandArgumentError(`unsafe file path ${JSON.stringify(file)}`);
+  return `uuid_broadcast ${assertUuid(uuid)} ${file} aleg`;
+}

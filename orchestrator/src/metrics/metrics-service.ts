@@ -72,21 +72,27 @@ export class MetricsService {
     this.apply({ kind: 'agent_state', agentId: state.agentId, status: state.status, at: state.since });
   }
 
+  /** Estimated wait of the caller at `position` in a queue, from the live answer rate. */
+  estimatedWait(queueId: string, position: number): number | null {
+    const now = this.clock();
+    const q = this.queues.get(queueId);
+    if (!q) return null;
+    const s = queueSnapshot(this.book, queueId, { serviceLevelSec: q.serviceLevelSec, shortAbandonSec: q.shortAbandonSec }, now);
+    const staffed = Object.entries(s.agents).filter(([status]) => status !== 'logged_out' && status !== 'not_ready').reduce((n, [, c]) => n + c, 0);
+    return estimatedWaitSec({ position, answeredTimestamps: this.answers.get(queueId) ?? [], now, windowSec: ANSWER_WINDOW_SEC, readyOrBusyAgents: staffed, fallbackHandleSec: s.ahtSec ?? 180 });
+  }
+
   view(agentStates: ReadonlyMap<string, AgentState>, organizationId?: string): MetricsView {
     const now = this.clock();
     const queues: QueueMetricsView[] = [];
     for (const q of this.queues.values()) {
       if (organizationId && q.organizationId !== organizationId) continue;
       const s = queueSnapshot(this.book, q.id, { serviceLevelSec: q.serviceLevelSec, shortAbandonSec: q.shortAbandonSec }, now);
-      const staffed = Object.entries(s.agents).filter(([status]) => status !== 'logged_out' && status !== 'not_ready').reduce((n, [, c]) => n + c, 0);
       queues.push({
         queueId: q.id, name: q.name, waiting: s.waiting, longestWaitSec: s.longestWaitSec, agents: s.agents,
         offered: s.offered, answered: s.answered, abandoned: s.abandoned, shortAbandoned: s.shortAbandoned, leftQueue: s.leftQueue,
         serviceLevelSec: q.serviceLevelSec, serviceLevelPct: s.serviceLevelPct, abandonRatePct: s.abandonRatePct, asaSec: s.asaSec, ahtSec: s.ahtSec,
-        estimatedWaitSec: estimatedWaitSec({
-          position: s.waiting + 1, answeredTimestamps: this.answers.get(q.id) ?? [], now, windowSec: ANSWER_WINDOW_SEC,
-          readyOrBusyAgents: staffed, fallbackHandleSec: s.ahtSec ?? 180,
-        }),
+        estimatedWaitSec: this.estimatedWait(q.id, s.waiting + 1),
       });
     }
     const agents: AgentMetricsView[] = [];

@@ -26,6 +26,8 @@ import type { Health, ServerMessage } from '../api/protocol.ts';
 import { registerFsXmlRoutes } from '../fsxml/routes.ts';
 import { MetricsService } from '../metrics/metrics-service.ts';
 import { feedMetricsFromAcd } from '../metrics/wiring.ts';
+import { QueueAnnouncer } from '../acd/queue-announcer.ts';
+import { EspeakTts } from '../tts/tts.ts';
 
 export const DEFAULT_ORGANIZATION_ID = '00000000-0000-4000-8000-000000000001';
 
@@ -282,6 +284,16 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
   }, 1000);
   metricsTimer.unref();
 
+  // Position and estimated-wait announcements need a TTS engine (espeak-ng + sox from Debian).
+  let announcer: QueueAnnouncer | undefined;
+  if (await EspeakTts.available()) {
+    const tts = new EspeakTts(config.CC_PROMPTS_DIR ?? path.join(config.CC_DATA_DIR, 'prompts'));
+    announcer = new QueueAnnouncer(acd, control, tts, (q, pos) => metrics.estimatedWait(q, pos), (callId) => tracker.call(callId)?.language ?? config.CC_DEFAULT_LANGUAGE, logger.child({ component: 'announcer' }));
+    announcer.start();
+  } else {
+    logger.warn('queue announcements are off: espeak-ng and sox are not installed');
+  }
+
   acd.start();
   esl.start();
 
@@ -295,6 +307,7 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
     cdr,
     async stop() {
       clearInterval(metricsTimer);
+      announcer?.stop();
       acd.stop();
       hub.close();
       await esl.stop();

@@ -75,6 +75,8 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
   hangupAfterBridgeMs: number | null = null;
   /** Counters for load tests. */
   readonly counters = { placed: 0, bridged: 0, hungUp: 0 };
+  /** Files played to channels with uuid_broadcast. */
+  readonly broadcasts: { uuid: string; file: string }[] = [];
   /** Hangup causes of channels that ended, by uuid. */
   readonly hangups = new Map<string, string>();
 
@@ -309,6 +311,12 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
           setTimeout(() => this.hangup(ch.uuid, cause), 20);
         }
         return '+OK\n';
+      }
+      case 'uuid_broadcast': {
+        const ch = this.channels.get(a[0] ?? '');
+        if (!ch) return '-ERR No such channel!\n';
+        this.broadcasts.push({ uuid: ch.uuid, file: a[1] ?? '' });
+        return '+OK Message sent\n';
       }
       case 'originate':
         return '-ERR use bgapi in tests\n';

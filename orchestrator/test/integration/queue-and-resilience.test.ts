@@ -105,7 +105,7 @@ describe('FreeSWITCH and orchestrator outages', () => {
     const ws = await WsSession.open(w.center.url, client.cookie);
     cleanups.push(() => ws.close());
     await ws.next('agent.state', (m) => m.status === 'not_ready');
-    expect((await client.request('POST', '/api/agent/state', { status: 'ready' })).body).toEqual({ status: 'ready' });
+    expect((await client.request('POST', '/api/agent/state', { status: 'ready' })).body).toMatchObject({ status: 'ready', reason: null });
     await ws.next('call.connected', (m) => m.callId === callId);
     w.fs.hangup(callId);
     await waitFor(async () => (await w.cdr(callId)).outcome === 'answered');

@@ -60,6 +60,7 @@ class Switch implements CallControl {
     }
   }
   async divert(): Promise<void> {}
+  async announce(): Promise<void> {}
 }
 
 describe('ACD invariants over random event sequences', () => {

@@ -50,6 +50,7 @@ describe('simulation: 200 agents, 10,000 calls in virtual time', () => {
       async bridge(): Promise<void> {}
       async hangup(): Promise<void> {}
       async divert(): Promise<void> {}
+      async announce(): Promise<void> {}
     })();
     const acd = new Acd(sw, pino({ level: 'silent' }), Date.now, rnd);
     const metrics = new MetricsService('Asia/Shanghai');

@@ -11,7 +11,7 @@ const ev = (name: string, headers: Record<string, string>, subclass?: string): F
 describe('interpretEvent', () => {
   it('reads a caller entering from the cc::enqueue custom event', () => {
     const s = interpretEvent(ev('CUSTOM', { 'Unique-ID': UUID, cc_did: '4000', 'Caller-Caller-ID-Number': '13800138000', 'Caller-Caller-ID-Name': 'Li\u0007', variable_cc_queue_id: '00000000-0000-4000-8000-000000000009' }, 'cc::enqueue'));
-    expect(s).toEqual({ kind: 'caller_entered', uuid: UUID, dialedNumber: '4000', queueId: '00000000-0000-4000-8000-000000000009', callerNumber: '13800138000', callerName: 'Li', priority: 0, requiredSkills: [], at: 1000 });
+    expect(s).toEqual({ kind: 'caller_entered', uuid: UUID, dialedNumber: '4000', queueId: '00000000-0000-4000-8000-000000000009', callerNumber: '13800138000', callerName: 'Li', priority: 0, requiredSkills: [], language: null, at: 1000 });
   });
   it('reads priority and required skills set by the dialplan or IVR, dropping malformed parts', () => {
     const s = interpretEvent(ev('CUSTOM', { 'Unique-ID': UUID, variable_cc_priority: '50', variable_cc_skills: 'chinese:5, billing:3,bad skill:2,x:11' }, 'cc::enqueue'));
@@ -30,7 +30,7 @@ describe('interpretEvent', () => {
 describe('CDR rows', () => {
   const call: CallRecord = {
     callId: UUID, organizationId: 'o', callerUuid: UUID, callerNumber: '1', callerName: '', calledNumber: '4000', queueId: 'q',
-    agentId: null, agentLegUuid: null, enqueuedAt: 10_000, priority: 0, requiredSkills: [], answeredAt: null, endedAt: null, hangupCause: null, disposal: null,
+    agentId: null, agentLegUuid: null, enqueuedAt: 10_000, priority: 0, requiredSkills: [], language: null, answeredAt: null, endedAt: null, hangupCause: null, disposal: null,
   };
   it('computes wait and talk seconds of an answered call', () => {
     const row = toCdrRow({ ...call, agentId: 'a', answeredAt: 17_500, endedAt: 77_750, hangupCause: 'NORMAL_CLEARING' });
