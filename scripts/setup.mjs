@@ -31,23 +31,30 @@ if (!fs.existsSync(stamp) || fs.statSync(stamp).mtimeMs < fs.statSync(lock).mtim
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
-// 2. Debian packages for the tests: Chromium for Playwright, sipp for SIP callers, openssl for the WSS certificate.
-if (purpose === 'test') {
-  const needed = [
-    ['/usr/bin/chromium', 'chromium'],
-    ['/usr/bin/sipp', 'sip-tester'],
+// 2. Debian packages: espeak-ng + sox speak queue announcements (both uses); for the tests also
+//    Chromium for Playwright, sipp for SIP callers, openssl for the WSS certificate.
+{
+  const wanted = [
+    ['/usr/bin/espeak-ng', 'espeak-ng'],
+    ['/usr/bin/sox', 'sox'],
     ['/usr/bin/openssl', 'openssl'],
-  ].filter(([bin]) => !fs.existsSync(bin));
+    ...(purpose === 'test' ? [['/usr/bin/chromium', 'chromium'], ['/usr/bin/sipp', 'sip-tester']] : []),
+  ];
+  const needed = wanted.filter(([bin]) => !fs.existsSync(bin));
   if (needed.length > 0) {
     const pkgs = needed.map(([, pkg]) => pkg);
     if (process.getuid?.() !== 0) {
       process.stderr.write(`[setup] missing Debian packages: ${pkgs.join(' ')}. Install them with: sudo apt-get install -y ${pkgs.join(' ')}\n`);
-      process.exit(1);
+      if (purpose === 'test') process.exit(1);
+    } else {
+      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+      say(`installing Debian packages: ${pkgs.join(' ')}`);
+      run('apt-get', ['update', '-qq'], { env });
+      run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { env });
     }
-    say(`installing Debian packages: ${pkgs.join(' ')}`);
-    run('apt-get', ['update', '-qq'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   }
+}
+if (purpose === 'test') {
   try {
     execFileSync('/usr/bin/chromium', ['--version'], { stdio: 'ignore' });
   } catch {

@@ -1,5 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import postgres from 'postgres';
+import fs from 'node:fs';
+import path from 'node:path';
 import { ADMIN, api, freeswitchBin, loginCookie, startPlatform, stopPid, type Platform, type Spawned } from '../support/platform.ts';
 import { openAgent, sippCall } from '../support/agent.ts';
 
@@ -14,7 +16,7 @@ test.describe.serial('tier 2: ACD on real FreeSWITCH', () => {
   let admin: string;
   let sql: postgres.Sql;
   const callers: Spawned[] = [];
-  const ids = {} as Record<"strong" | "weak" | "skills" | "overflow", string>;
+  const ids = {} as Record<'strong' | 'weak' | 'skills' | 'overflow' | 'announce', string>;
   let strong: Page;
   let weak: Page;
 
@@ -46,6 +48,8 @@ test.describe.serial('tier 2: ACD on real FreeSWITCH', () => {
     await api(platform.baseUrl, admin, 'PUT', `/api/queues/${q.id}/agents`, { agentIds: [ids.strong, ids.weak] });
     const o = await api(platform.baseUrl, admin, 'POST', '/api/queues', { name: 'Overflow', inboundNumber: '5200', maxWaitSec: 2, overflowAction: 'announcement' });
     ids.overflow = o.id;
+    const a = await api(platform.baseUrl, admin, 'POST', '/api/queues', { name: 'Announce', inboundNumber: '5300', announceEverySec: 15 });
+    ids.announce = a.id;
     strong = await openAgent(browser, platform.baseUrl, 'strong', 'agent-password-1');
     weak = await openAgent(browser, platform.baseUrl, 'weak', 'agent-password-1');
   });
@@ -97,6 +101,17 @@ test.describe.serial('tier 2: ACD on real FreeSWITCH', () => {
     const row = await cdr(sql`select * from cdrs where queue_id = ${ids.overflow} order by enqueued_at desc limit 1`);
     // Waited 2 s, then the announcement (tones + flite) played before FreeSWITCH hung up.
     expect(Number(row!.wait_seconds)).toBeGreaterThan(4);
+  });
+
+  test('a waiting caller hears their position and estimated wait, spoken over the hold music', async () => {
+    await call('5300', 19_000, 'announce');
+    const log = path.join(platform.dataDir, 'freeswitch', 'log', 'freeswitch.log');
+    const prompts = path.join(platform.dataDir, 'prompts');
+    await expect.poll(() => fs.readFileSync(log, 'utf8').includes(`playback(${prompts}/`), { timeout: 25_000 }).toBe(true);
+    const played = /playback\((\/[^)]+\.wav)\)/.exec(fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.includes(prompts)).at(-1)!)![1]!;
+    expect(fs.statSync(played).size).toBeGreaterThan(8000);
+    // The hold music resumes after the announcement: the caller stays in the queue until hanging up.
+    await expect.poll(async () => (await cdr(sql`select outcome from cdrs where queue_id = ${ids.announce}`))?.outcome, { timeout: 15_000 }).toBe('abandoned');
   });
 
   test('an orchestrator crash with a caller waiting: the caller keeps waiting and is routed afterwards', async () => {

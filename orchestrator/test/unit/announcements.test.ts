@@ -56,3 +56,40 @@ describe.skipIf(!espeak)('espeak-ng text to speech', () => {
     }
   });
 });
+
+describe.skipIf(!espeak)('the queue announcer', () => {
+  it('plays each waiting caller their position, then again after the interval', async () => {
+    const { Acd } = await import('../../src/acd/acd.ts');
+    const { QueueAnnouncer } = await import('../../src/acd/queue-announcer.ts');
+    const { QUEUE_DEFAULTS } = await import('../../src/acd/config.ts');
+    const pino = (await import('pino')).default;
+    let now = 1_000_000;
+    const played: { uuid: string; file: string }[] = [];
+    const control = {
+      offer: () => new Promise<never>(() => {}), bridge: async () => {}, hangup: async () => {}, divert: async () => {},
+      announce: async (uuid: string, file: string) => void played.push({ uuid, file }),
+    };
+    const acd = new Acd(control, pino({ level: 'silent' }), () => now);
+    acd.configure([{ ...QUEUE_DEFAULTS, id: 'q', organizationId: 'o', name: 'q', announceEverySec: 30, members: [] }], []);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-ann-'));
+    try {
+      const announcer = new QueueAnnouncer(acd, control, new EspeakTts(dir), () => 120, () => 'zh-CN', pino({ level: 'silent' }));
+      for (const id of ['11111111-1111-4111-8111-000000000001', '11111111-1111-4111-8111-000000000002']) {
+        acd.enqueue({ callId: id, callerUuid: id, queueId: 'q', callerNumber: '1', callerName: '', enqueuedAt: now, priority: 0, requiredSkills: [], preferredAgentId: null });
+        now += 1;
+      }
+      await announcer.tick(now + 10_000);
+      expect(played).toHaveLength(0);
+      await announcer.tick(now + 30_000);
+      expect(played.map((p) => p.uuid)).toEqual(['11111111-1111-4111-8111-000000000001', '11111111-1111-4111-8111-000000000002']);
+      expect(played[0]!.file).not.toBe(played[1]!.file); // "you are next" vs "1 caller ahead"
+      expect(fs.existsSync(played[1]!.file)).toBe(true);
+      await announcer.tick(now + 45_000);
+      expect(played).toHaveLength(2);
+      await announcer.tick(now + 60_000);
+      expect(played).toHaveLength(4);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
