@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { applyAgentCommand, initialAgentState, type AgentCommand, type AgentState } from './agent-state.ts';
 import { compareCalls, planOffers, type RoutingAgent, type RoutingCall, type RoutingQueue, type SkillRequirement } from './routing/index.ts';
 import type { WaitingPosition } from './announcements.ts';
+import { EslNotConnectedError } from '../esl/errors.ts';
 import type { AgentConfig, QueueConfig } from './config.ts';
 import type { CallControl, OfferOutcome } from './call-control.ts';
 import { isOpen, type Calendar } from './calendar.ts';
@@ -22,6 +23,8 @@ export interface QueuedCallInfo {
   requiredSkills: readonly SkillRequirement[];
   /** The customer's dedicated agent or last agent. */
   preferredAgentId: string | null;
+  /** Set for a callback in queue: the number to call back (there is no caller channel: callerUuid is ''). */
+  callbackNumber?: string | null;
 }
 
 interface WaitingCall {
@@ -57,9 +60,11 @@ export interface AcdEvents {
   agent: [AgentState];
   offering: [OfferEvent];
   offer_failed: [OfferEvent & { cause: string }];
-  connected: [OfferEvent & { at: number }];
+  connected: [OfferEvent & { at: number; callbackNumber: string | null }];
   /** The call left its queue unanswered; `diversion` says where it went (another queue keeps it in the ACD). */
   left_queue: [{ callId: string; queueId: string; reason: LeaveReason; diversion: Diversion; at: number }];
+  /** A caller chose to be called back: `callback` keeps their place in the queue. */
+  callback_queued: [{ originCallId: string; callback: QueuedCallInfo }];
   queue_changed: [{ queueId: string }];
 }
 
@@ -179,21 +184,26 @@ export class Acd extends EventEmitter<AcdEvents> {
     return [...this.agents.values()];
   }
 
+  waitingCall(callId: string): QueuedCallInfo | undefined {
+    return this.waiting.get(callId)?.info;
+  }
+
   waitingCalls(queueId?: string): QueuedCallInfo[] {
     return [...this.waiting.values()].filter((c) => !queueId || c.info.queueId === queueId).map((c) => c.info);
   }
 
-  /** Every waiting call with its place in its queue (1 = next), in routing order. */
+  /** Every caller waiting on the line with their place in the queue (1 = next; callbacks hold places too). */
   waitingPositions(): WaitingPosition[] {
     const byQueue = new Map<string, WaitingCall[]>();
     for (const c of this.waiting.values()) byQueue.set(c.info.queueId, [...(byQueue.get(c.info.queueId) ?? []), c]);
     const out: WaitingPosition[] = [];
     for (const calls of byQueue.values()) {
-      calls
-        .sort((a, b) => compareCalls(toRoutingCall(a), toRoutingCall(b)))
-        .forEach((c, i) =>
-          out.push({ callId: c.info.callId, callerUuid: c.info.callerUuid, queueId: c.info.queueId, position: i + 1, ringing: c.ringing.size > 0 || c.connecting !== null, enqueuedAt: c.info.enqueuedAt }),
-        );
+      calls.sort((a, b) => compareCalls(toRoutingCall(a), toRoutingCall(b)));
+      calls.forEach((c, i) => {
+        if (c.info.callbackNumber) return;
+        const ringing = c.ringing.size > 0 || c.connecting !== null;
+        out.push({ callId: c.info.callId, callerUuid: c.info.callerUuid, queueId: c.info.queueId, position: i + 1, ringing, enqueuedAt: c.info.enqueuedAt });
+      });
     }
     return out;
   }
@@ -246,6 +256,25 @@ export class Acd extends EventEmitter<AcdEvents> {
     if (queue && queue.maxLength > 0 && this.waitingCalls(queue.id).length > queue.maxLength) return this.leave(call, queue, 'full');
     this.scheduleDispatch();
     this.checkWaitingCalls();
+  }
+
+  /**
+   * The caller asked to be called back (pressed the queue's callback key): the
+   * caller hears a confirmation and hangs up; a callback with a new id keeps the
+   * original place (entry time and priority). Refused (false) when the queue does
+   * not offer callbacks, the call is already ringing an agent, or the number can't be dialled.
+   */
+  requestCallback(callId: string, digit: string, number: string, callbackId: string): boolean {
+    const call = this.waiting.get(callId);
+    const queue = call && this.queues.get(call.info.queueId);
+    if (!call || !queue || !queue.callbackEnabled || digit !== queue.callbackDigit) return false;
+    if (call.ringing.size > 0 || call.connecting !== null || call.info.callbackNumber) return false;
+    if (!/^\+?[0-9]{3,20}$/.test(number)) return false;
+    const callback: QueuedCallInfo = { ...call.info, callId: callbackId, callerUuid: '', callbackNumber: number };
+    this.leave(call, queue, 'callback');
+    this.emit('callback_queued', { originCallId: callId, callback });
+    this.enqueue(callback);
+    return true;
   }
 
   /** The call ended on the switch (the caller hung up, or the talk ended). */
@@ -360,7 +389,7 @@ export class Acd extends EventEmitter<AcdEvents> {
       })
       .catch((err: unknown): OfferOutcome => {
         this.logger.warn({ err, callId: call.info.callId, agentId }, 'offer could not be sent');
-        return { kind: 'failed', cause: 'SWITCH_UNAVAILABLE' };
+        return { kind: 'failed', cause: err instanceof EslNotConnectedError ? 'SWITCH_UNAVAILABLE' : 'OFFER_NOT_SENT' };
       })
       .then((outcome) => this.onOfferOutcome(call, offer, outcome));
   }
@@ -371,7 +400,8 @@ export class Acd extends EventEmitter<AcdEvents> {
     if (outcome.kind === 'answered' && current() && call.connecting === null) {
       call.connecting = agentId;
       try {
-        await this.control.bridge(call.info.callerUuid, agentLegUuid);
+        if (call.info.callbackNumber) await this.control.dialOut(agentLegUuid, call.info.callbackNumber);
+        else await this.control.bridge(call.info.callerUuid, agentLegUuid);
       } catch (err) {
         this.logger.warn({ err, callId: call.info.callId }, 'bridge to agent failed');
         call.connecting = null;
@@ -393,7 +423,7 @@ export class Acd extends EventEmitter<AcdEvents> {
         stats.consecutiveMisses = 0;
         const a = this.agents.get(agentId);
         if (a) this.setAgent(applyAgentCommand(a, { kind: 'connect', callId: call.info.callId }, at));
-        this.emit('connected', { ...offer, at });
+        this.emit('connected', { ...offer, at, callbackNumber: call.info.callbackNumber ?? null });
         this.emit('queue_changed', { queueId: call.info.queueId });
         return;
       }
@@ -404,7 +434,10 @@ export class Acd extends EventEmitter<AcdEvents> {
     const cause = outcome.kind === 'failed' ? outcome.cause : 'LOSE_RACE';
     this.emit('offer_failed', { ...offer, cause });
     let notReadyReason: string | null = null;
-    if (current() && !NEUTRAL_CAUSES.has(cause)) {
+    if (current() && cause === 'OFFER_NOT_SENT') {
+      // Not the agent's fault, but this agent must not be tried again for this call (no hot loop).
+      call.missedBy.add(agentId);
+    } else if (current() && !NEUTRAL_CAUSES.has(cause)) {
       call.missedBy.add(agentId);
       const stats = this.statsOf(agentId);
       if (NO_ANSWER_CAUSES.has(cause)) {
@@ -430,7 +463,8 @@ export class Acd extends EventEmitter<AcdEvents> {
     const now = this.clock();
     for (const call of [...this.waiting.values()]) {
       const queue = this.queues.get(call.info.queueId);
-      if (!queue) continue;
+      // A callback has no caller on the line: it waits for its turn however long it takes.
+      if (!queue || call.info.callbackNumber) continue;
       const members = queue.members.map((m) => this.agents.get(m.agentId)).filter((a): a is AgentState => a !== undefined);
       const reason = waitingCallMustLeave({ enqueuedAt: call.info.enqueuedAt, ringing: call.ringing.size > 0 || call.connecting !== null }, queue, members, now);
       if (reason) this.leave(call, queue, reason);

@@ -26,6 +26,8 @@ export interface CallControl {
   hangup(uuid: string, cause: string): Promise<void>;
   /** Sends a caller to an announcement, voicemail or an external number. */
   divert(callerUuid: string, diversion: SwitchDiversion): Promise<void>;
+  /** Connects an answered agent leg to an outside number (a callback), through the outbound gateway. */
+  dialOut(agentLegUuid: string, number: string): Promise<void>;
   /** Plays a prompt file to a waiting caller; the hold music continues afterwards. */
   announce(callerUuid: string, file: string): Promise<void>;
 }

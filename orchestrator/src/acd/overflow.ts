@@ -2,11 +2,11 @@ import type { AgentState } from './agent-state.ts';
 import type { OverflowAction, QueueConfig } from './config.ts';
 
 /** Why a call leaves its queue without an agent. */
-export type LeaveReason = 'max_wait' | 'no_agents' | 'full' | 'closed';
+export type LeaveReason = 'max_wait' | 'no_agents' | 'full' | 'closed' | 'callback';
 
 /** Where a diverted caller goes. */
 export type Diversion =
-  | { kind: 'announcement'; name: 'queue_overflow' | 'queue_closed' | 'not_in_service' }
+  | { kind: 'announcement'; name: 'queue_overflow' | 'queue_closed' | 'not_in_service' | 'callback_accepted' }
   | { kind: 'voicemail'; mailbox: string }
   | { kind: 'external'; number: string }
   | { kind: 'queue'; queueId: string };
@@ -30,6 +30,7 @@ export function waitingCallMustLeave(
 
 /** The queue's diversion for a reason: closed hours follow the closed action, everything else the overflow action. */
 export function diversionFor(queue: Pick<QueueConfig, 'id' | 'overflowAction' | 'overflowTarget' | 'closedAction' | 'closedTarget'>, reason: LeaveReason): Diversion {
+  if (reason === 'callback') return { kind: 'announcement', name: 'callback_accepted' };
   const [action, target]: [OverflowAction, string | null] =
     reason === 'closed' ? [queue.closedAction, queue.closedTarget] : [queue.overflowAction, queue.overflowTarget];
   switch (action) {

@@ -34,6 +34,8 @@ export interface LiveChannel {
 export class CallTracker extends EventEmitter<CallTrackerEvents> {
   private readonly calls = new Map<string, CallRecord>();
   private readonly legToCall = new Map<string, string>();
+  /** Channel uuid -> call id, for calls whose channel is not the call id (callbacks). */
+  private readonly byChannel = new Map<string, string>();
 
   constructor(
     private readonly routes: QueueRoutes,
@@ -55,13 +57,14 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
 
   handle(signal: CallSignal): void {
     if (signal.kind === 'caller_entered') this.onEntered(signal);
-    else this.onHangup(signal.uuid, signal.cause, signal.at);
+    else if (signal.kind === 'channel_hangup') this.onHangup(signal.uuid, signal.cause, signal.at);
   }
 
   /** Re-creates a call that was live before an orchestrator restart (from its CDR row). */
   restore(call: CallRecord): void {
     if (this.calls.has(call.callId)) return;
     this.calls.set(call.callId, call);
+    if (call.callerUuid !== call.callId) this.byChannel.set(call.callerUuid, call.callId);
     this.emit('entered', call);
   }
 
@@ -81,6 +84,21 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
     if (call) call.disposal = disposal;
   }
 
+  /**
+   * A callback call started: the agent answered and the customer is being dialled.
+   * It is tracked (and gets its own CDR) by the agent leg, whose hangup ends it.
+   */
+  trackCallback(c: { callId: string; organizationId: string; queueId: string; number: string; enqueuedAt: number; priority: number; agentId: string; agentLegUuid: string; at: number }): void {
+    const call: CallRecord = {
+      callId: c.callId, organizationId: c.organizationId, callerUuid: c.agentLegUuid, callerNumber: c.number, callerName: '',
+      calledNumber: 'callback', queueId: c.queueId, agentId: c.agentId, agentLegUuid: c.agentLegUuid, enqueuedAt: c.enqueuedAt,
+      priority: c.priority, requiredSkills: [], language: null, answeredAt: c.at, endedAt: null, hangupCause: null, disposal: null,
+    };
+    this.calls.set(call.callId, call);
+    this.byChannel.set(c.agentLegUuid, call.callId);
+    this.persist(call);
+  }
+
   /** The call moved to another queue (overflow to a queue). */
   markMoved(callId: string, queueId: string): void {
     const call = this.calls.get(callId);
@@ -98,6 +116,7 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
   reconcile(alive: ReadonlySet<string>, snapshotOf: ReadonlySet<string>, now: number): void {
     for (const call of [...this.calls.values()]) {
       if (alive.has(call.callerUuid) || !snapshotOf.has(call.callId)) continue;
+      // (a callback's callerUuid is its agent leg)
       if (call.disposal === null && call.answeredAt === null) call.disposal = 'lost';
       this.finish(call, 'LOSE_RACE_ORCHESTRATOR_RESYNC', now);
     }
@@ -138,8 +157,8 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
   }
 
   private onHangup(uuid: string, cause: string, at: number): void {
-    const call = this.calls.get(uuid);
-    if (call) {
+    const call = this.calls.get(this.byChannel.get(uuid) ?? uuid);
+    if (call && (call.callerUuid === uuid)) {
       this.finish(call, cause, at);
       return;
     }
@@ -158,6 +177,7 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
     call.endedAt = Math.max(at, call.answeredAt ?? call.enqueuedAt);
     call.hangupCause = cause;
     this.calls.delete(call.callId);
+    this.byChannel.delete(call.callerUuid);
     if (call.agentLegUuid) {
       this.legToCall.delete(call.agentLegUuid);
       if (call.answeredAt !== null) void this.control.hangup(call.agentLegUuid, 'NORMAL_CLEARING');

@@ -19,10 +19,10 @@ export interface CallRecord {
   endedAt: number | null;
   hangupCause: string | null;
   /** Set when the call left the queue for a reason other than the caller hanging up. */
-  disposal: 'overflowed' | 'closed' | 'no_route' | 'lost' | null;
+  disposal: 'overflowed' | 'closed' | 'callback' | 'no_route' | 'lost' | null;
 }
 
-export type CdrOutcome = 'answered' | 'abandoned' | 'overflowed' | 'closed' | 'no_route' | 'lost' | 'live';
+export type CdrOutcome = 'answered' | 'abandoned' | 'overflowed' | 'closed' | 'callback' | 'no_route' | 'lost' | 'live';
 
 export interface CdrRow {
   callId: string;

@@ -50,6 +50,13 @@ export class FreeswitchCallControl implements CallControl {
     if (!reply.ok) throw new CallControlError(`uuid_transfer failed: ${reply.body}`);
   }
 
+  async dialOut(agentLegUuid: string, number: string): Promise<void> {
+    if (!/^\+?[0-9]{3,20}$/.test(number)) throw new CallControlError(`bad number ${number}`);
+    await this.setVar(agentLegUuid, 'cc_external_number', number);
+    const reply = await this.esl.api(uuidTransfer(agentLegUuid, 'cc_callback', DIVERSIONS_CONTEXT));
+    if (!reply.ok) throw new CallControlError(`uuid_transfer failed: ${reply.body}`);
+  }
+
   async announce(callerUuid: string, file: string): Promise<void> {
     const reply = await this.esl.api(uuidBroadcast(callerUuid, file));
     if (!reply.ok) throw new CallControlError(`uuid_broadcast failed: ${reply.body}`);

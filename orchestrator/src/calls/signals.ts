@@ -1,7 +1,7 @@
 import { header, variable, type FsEvent } from '../esl/event.ts';
 
 /** The ESL subscriptions the call layer needs (passed to `event json ...`). */
-export const CALL_EVENT_SUBSCRIPTIONS = ['BACKGROUND_JOB', 'CHANNEL_HANGUP_COMPLETE', 'HEARTBEAT', 'CUSTOM', 'cc::enqueue'] as const;
+export const CALL_EVENT_SUBSCRIPTIONS = ['BACKGROUND_JOB', 'CHANNEL_HANGUP_COMPLETE', 'DTMF', 'HEARTBEAT', 'CUSTOM', 'cc::enqueue'] as const;
 
 /** The custom event the dialplan fires when a caller enters the contact center. */
 export const ENQUEUE_SUBCLASS = 'cc::enqueue';
@@ -23,7 +23,8 @@ export type CallSignal =
       language: 'zh-CN' | 'en' | null;
       at: number;
     }
-  | { kind: 'channel_hangup'; uuid: string; cause: string; at: number };
+  | { kind: 'channel_hangup'; uuid: string; cause: string; at: number }
+  | { kind: 'dtmf'; uuid: string; digit: string; at: number };
 
 const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
@@ -74,6 +75,10 @@ export function interpretEvent(event: FsEvent): CallSignal | null {
       language: parseLanguage(variable(event, 'cc_language')),
       at: event.at,
     };
+  }
+  if (event.name === 'DTMF') {
+    const digit = header(event, 'DTMF-Digit') ?? '';
+    return /^[0-9*#A-D]$/.test(digit) ? { kind: 'dtmf', uuid, digit, at: event.at } : null;
   }
   if (event.name === 'CHANNEL_HANGUP_COMPLETE') {
     return { kind: 'channel_hangup', uuid, cause: clean(header(event, 'Hangup-Cause') ?? 'UNKNOWN', 64), at: event.at };

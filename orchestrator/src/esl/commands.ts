@@ -61,7 +61,8 @@ export function originateToAgent(o: AgentOfferCommand): string {
     hangup_after_bridge: 'true',
     cc_role: 'agent',
     cc_call_id: assertUuid(o.callId),
-    cc_caller_uuid: assertUuid(o.callerUuid),
+    // A callback has no caller channel yet.
+    ...(o.callerUuid ? { cc_caller_uuid: assertUuid(o.callerUuid) } : {}),
     'sip_h_X-CC-Call-Id': o.callId,
     'sip_h_X-CC-Queue': o.queueName,
   });

@@ -7,6 +7,6 @@ export function feedMetricsFromAcd(acd: Acd, metrics: MetricsService): void {
   acd.on('connected', (c) => metrics.apply({ kind: 'call_answered', callId: c.callId, queueId: c.queueId, agentId: c.agentId, at: c.at }));
   acd.on('left_queue', (l) => {
     if (l.diversion.kind === 'queue') metrics.apply({ kind: 'call_entered', callId: l.callId, queueId: l.diversion.queueId, at: l.at });
-    else metrics.apply({ kind: 'call_left_queue', callId: l.callId, queueId: l.queueId, at: l.at, reason: 'overflow' });
+    else metrics.apply({ kind: 'call_left_queue', callId: l.callId, queueId: l.queueId, at: l.at, reason: l.reason === 'callback' ? 'callback' : 'overflow' });
   });
 }

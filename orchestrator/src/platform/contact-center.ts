@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { REPO_ROOT } from '../config/config.ts';
@@ -9,6 +9,8 @@ import { Acd } from '../acd/acd.ts';
 import { AcdRepository } from '../acd/repository.ts';
 import type { QueueConfig } from '../acd/config.ts';
 import { AgentStateStore } from '../acd/agent-state-store.ts';
+import { CallbackStore } from '../acd/callback-store.ts';
+import type { QueuedCallInfo } from '../acd/acd.ts';
 import { AgentStateError, type AgentState } from '../acd/agent-state.ts';
 import { CallTracker, type QueueRoutes } from '../calls/call-tracker.ts';
 import { CdrWriter } from '../calls/cdr-writer.ts';
@@ -146,22 +148,25 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
     }
   });
   acd.on('offering', (offer) => {
-    const call = tracker.call(offer.callId);
     const queue = acd.queue(offer.queueId);
-    if (!call || !queue) return;
+    const waiting = acd.waitingCall(offer.callId);
+    const tracked = tracker.call(offer.callId);
+    if (!queue || !waiting) return;
+    const organizationId = tracked?.organizationId ?? queue.organizationId;
+    const callerNumber = waiting.callbackNumber ?? waiting.callerNumber;
     void customers
-      .screenPop(call.organizationId, call.callerNumber, call.callId)
+      .screenPop(organizationId, callerNumber, offer.callId)
       .catch((err: unknown) => {
-        logger.warn({ err, callId: call.callId }, 'screen pop lookup failed');
+        logger.warn({ err, callId: offer.callId }, 'screen pop lookup failed');
         return { customer: null, lastContacts: [] };
       })
       .then((screenPop) =>
         hub.toAgent(offer.agentId, {
           type: 'call.offered',
-          callId: call.callId,
-          callerNumber: call.callerNumber,
-          callerName: call.callerName,
-          calledNumber: call.calledNumber,
+          callId: offer.callId,
+          callerNumber,
+          callerName: waiting.callerName,
+          calledNumber: waiting.callbackNumber ? 'callback' : (tracked?.calledNumber ?? ''),
           queue: { id: queue.id, name: queue.name },
           screenPop,
         }),
@@ -170,12 +175,28 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
   acd.on('offer_failed', (o) => hub.toAgent(o.agentId, { type: 'call.offer_ended', callId: o.callId, cause: o.cause }));
   feedMetricsFromAcd(acd, metrics);
   acd.on('connected', (c) => {
-    tracker.markConnected(c.callId, c.agentId, c.agentLegUuid, c.queueId, c.at);
+    if (c.callbackNumber) {
+      const queue = acd.queue(c.queueId);
+      const info = callbackInfo.get(c.callId);
+      tracker.trackCallback({
+        callId: c.callId, organizationId: queue?.organizationId ?? DEFAULT_ORGANIZATION_ID, queueId: c.queueId, number: c.callbackNumber,
+        enqueuedAt: info?.enqueuedAt ?? c.at, priority: info?.priority ?? 0, agentId: c.agentId, agentLegUuid: c.agentLegUuid, at: c.at,
+      });
+      callbacks.mark(c.callId, 'dialing', c.agentId);
+    } else {
+      tracker.markConnected(c.callId, c.agentId, c.agentLegUuid, c.queueId, c.at);
+    }
     hub.toAgent(c.agentId, { type: 'call.connected', callId: c.callId });
   });
   acd.on('left_queue', (l) => {
     if (l.diversion.kind === 'queue') tracker.markMoved(l.callId, l.diversion.queueId);
-    else tracker.markDisposed(l.callId, l.reason === 'closed' ? 'closed' : 'overflowed');
+    else tracker.markDisposed(l.callId, l.reason === 'closed' ? 'closed' : l.reason === 'callback' ? 'callback' : 'overflowed');
+  });
+  const callbackInfo = new Map<string, QueuedCallInfo>();
+  acd.on('callback_queued', ({ originCallId, callback }) => {
+    callbackInfo.set(callback.callId, callback);
+    const organizationId = tracker.call(originCallId)?.organizationId ?? acd.queue(callback.queueId)?.organizationId ?? DEFAULT_ORGANIZATION_ID;
+    void callbacks.add(organizationId, originCallId, callback).catch((err: unknown) => logger.error({ err, originCallId }, 'callback not saved'));
   });
 
   tracker.on('entered', (call) => {
@@ -209,6 +230,7 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
       });
   });
   tracker.on('ended', (call) => {
+    if (call.calledNumber === 'callback' && callbackInfo.delete(call.callId)) callbacks.mark(call.callId, 'done');
     if (call.answeredAt !== null) metrics.apply({ kind: 'talk_ended', callId: call.callId, at: call.endedAt ?? Date.now() });
     else if (call.queueId && call.disposal === null) metrics.apply({ kind: 'call_abandoned', callId: call.callId, queueId: call.queueId, at: call.endedAt ?? Date.now() });
     if (call.agentId) hub.toAgent(call.agentId, { type: 'call.ended', callId: call.callId, cause: call.hangupCause ?? 'NORMAL_CLEARING' });
@@ -218,7 +240,16 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
   // ---- FreeSWITCH ----
   esl.on('event', (event) => {
     const signal = interpretEvent(event);
-    if (signal) tracker.handle(signal);
+    if (!signal) return;
+    if (signal.kind === 'dtmf') {
+      // A waiting caller pressed a key: the queue's callback key turns the call into a callback.
+      const call = tracker.call(signal.uuid);
+      if (call && call.answeredAt === null && acd.requestCallback(call.callId, signal.digit, call.callerNumber, randomUUID())) {
+        logger.info({ callId: call.callId }, 'caller chose a callback');
+      }
+      return;
+    }
+    tracker.handle(signal);
   });
   esl.on('connected', () => {
     hub.broadcast({ type: 'system', freeswitch: 'connected' });
@@ -234,6 +265,11 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
 
   for (const call of await cdrStore.liveCalls()) tracker.restore(call);
   acd.settleRestoredAgents();
+  const callbacks = new CallbackStore(sql, logger.child({ component: 'callbacks' }));
+  for (const cb of await callbacks.waiting()) {
+    callbackInfo.set(cb.callId, cb);
+    acd.enqueue(cb);
+  }
 
   // ---- HTTP ----
   const app = await createServer({ logger, sessions, cookieSecure: config.CC_COOKIE_SECURE, webRoot: path.join(REPO_ROOT, 'softphone', 'dist') });

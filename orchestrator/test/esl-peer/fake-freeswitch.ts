@@ -166,6 +166,12 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
     }
   }
 
+  /** The caller presses a key (RFC 2833), as FreeSWITCH reports it with a DTMF event. */
+  sendDtmf(uuid: string, digit: string): void {
+    const ch = this.channels.get(uuid);
+    if (ch) this.emitChannelEvent('DTMF', ch, { 'DTMF-Digit': digit, 'DTMF-Duration': '2000', 'DTMF-Source': 'RTP' });
+  }
+
   /** The agent's softphone answers a ringing offer (behaviour 'manual'). */
   answerOffer(extension: string): string {
     const offer = [...this.pendingOffers.values()].find((o) => o.extension === extension);
@@ -305,7 +311,10 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
         ch.destination = a[1] ?? '';
         ch.context = a[3] ?? 'default';
         ch.application = 'playback';
-        if (ch.context === 'cc_diversions') {
+        if (ch.context === 'cc_diversions' && ch.destination === 'cc_callback') {
+          // The agent leg now calls the customer; it stays up until somebody hangs up.
+          ch.application = 'bridge';
+        } else if (ch.context === 'cc_diversions') {
           ch.vars.set('cc_entered', 'false');
           const cause = ch.destination === 'cc_not_in_service' ? 'UNALLOCATED_NUMBER' : 'NORMAL_CLEARING';
           setTimeout(() => this.hangup(ch.uuid, cause), 20);

@@ -61,6 +61,7 @@ class Switch implements CallControl {
   }
   async divert(): Promise<void> {}
   async announce(): Promise<void> {}
+  async dialOut(): Promise<void> {}
 }
 
 describe('ACD invariants over random event sequences', () => {

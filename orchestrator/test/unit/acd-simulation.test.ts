@@ -51,6 +51,7 @@ describe('simulation: 200 agents, 10,000 calls in virtual time', () => {
       async hangup(): Promise<void> {}
       async divert(): Promise<void> {}
       async announce(): Promise<void> {}
+  async dialOut(): Promise<void> {}
     })();
     const acd = new Acd(sw, pino({ level: 'silent' }), Date.now, rnd);
     const metrics = new MetricsService('Asia/Shanghai');

@@ -66,7 +66,7 @@ describe.skipIf(!espeak)('the queue announcer', () => {
     let now = 1_000_000;
     const played: { uuid: string; file: string }[] = [];
     const control = {
-      offer: () => new Promise<never>(() => {}), bridge: async () => {}, hangup: async () => {}, divert: async () => {},
+      offer: () => new Promise<never>(() => {}), bridge: async () => {}, hangup: async () => {}, divert: async () => {}, dialOut: async () => {},
       announce: async (uuid: string, file: string) => void played.push({ uuid, file }),
     };
     const acd = new Acd(control, pino({ level: 'silent' }), () => now);
