@@ -105,7 +105,7 @@ export interface Platform {
  * ports in a temporary data folder. With `freeswitch: 'peer'` the orchestrator
  * talks to the ESL test peer instead. Every process is stopped by PID.
  */
-export async function startPlatform(o: { freeswitch: 'real' | 'peer' }): Promise<Platform> {
+export async function startPlatform(o: { freeswitch: 'real' | 'peer'; env?: Record<string, string> }): Promise<Platform> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-e2e-'));
   fs.chmodSync(dataDir, 0o755);
   const ports = {
@@ -133,6 +133,7 @@ export async function startPlatform(o: { freeswitch: 'real' | 'peer' }): Promise
     CC_RTP_START: String(rtpStart),
     CC_RTP_END: String(rtpStart + 400),
     CC_LOG_LEVEL: 'info',
+    ...o.env,
   };
   let orchestrator = start(process.execPath, ['--import', 'tsx', 'orchestrator/src/main.ts'], env, path.join(dataDir, 'orchestrator.log'));
   const baseUrl = `http://127.0.0.1:${ports.http}`;

@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import postgres from 'postgres';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ADMIN, api, freeswitchBin, loginCookie, startPlatform, stopPid, type Platform, type Spawned } from '../support/platform.ts';
+import { ADMIN, api, freePort, freeswitchBin, loginCookie, start, startPlatform, stopPid, type Platform, type Spawned } from '../support/platform.ts';
 import { openAgent, sippCall } from '../support/agent.ts';
 
 /**
@@ -16,7 +16,7 @@ test.describe.serial('tier 2: ACD on real FreeSWITCH', () => {
   let admin: string;
   let sql: postgres.Sql;
   const callers: Spawned[] = [];
-  const ids = {} as Record<'strong' | 'weak' | 'skills' | 'overflow' | 'announce', string>;
+  const ids = {} as Record<'strong' | 'weak' | 'skills' | 'overflow' | 'announce' | 'callback', string>;
   let strong: Page;
   let weak: Page;
 
@@ -31,8 +31,12 @@ test.describe.serial('tier 2: ACD on real FreeSWITCH', () => {
     return c;
   };
 
+  let customerPort = 0;
+
   test.beforeAll(async ({ browser }) => {
-    platform = await startPlatform({ freeswitch: 'real' });
+    // Outside numbers (callbacks) are dialled through the trunk profile to a sipp "customer" phone.
+    customerPort = await freePort();
+    platform = await startPlatform({ freeswitch: 'real', env: { CC_EXTERNAL_DIAL_PREFIX: 'sofia/trunks/', CC_EXTERNAL_DIAL_SUFFIX: `@127.0.0.1:${customerPort}` } });
     sql = postgres(platform.pgUrl, { max: 2 });
     admin = await loginCookie(platform.baseUrl, ADMIN.login, ADMIN.password);
     for (const [login, ext, level] of [['strong', '1101', 9], ['weak', '1102', 2]] as const) {
@@ -50,6 +54,9 @@ test.describe.serial('tier 2: ACD on real FreeSWITCH', () => {
     ids.overflow = o.id;
     const a = await api(platform.baseUrl, admin, 'POST', '/api/queues', { name: 'Announce', inboundNumber: '5300', announceEverySec: 15 });
     ids.announce = a.id;
+    const cb = await api(platform.baseUrl, admin, 'POST', '/api/queues', { name: 'Callback', inboundNumber: '5400', callbackEnabled: true, callbackDigit: '1' });
+    ids.callback = cb.id;
+    await api(platform.baseUrl, admin, 'PUT', `/api/queues/${cb.id}/agents`, { agentIds: [ids.strong] });
     strong = await openAgent(browser, platform.baseUrl, 'strong', 'agent-password-1');
     weak = await openAgent(browser, platform.baseUrl, 'weak', 'agent-password-1');
   });
@@ -131,5 +138,38 @@ test.describe.serial('tier 2: ACD on real FreeSWITCH', () => {
     await expect.poll(async () => (await cdr(sql`select outcome from cdrs where id = ${waiting!.id}`))?.outcome, { timeout: 15_000 }).toBe('answered');
     const row = await cdr(sql`select enqueued_at from cdrs where id = ${waiting!.id}`);
     expect(row!.enqueued_at.getTime()).toBe(waiting!.enqueued_at.getTime());
+  });
+
+  test('callback in queue: the caller presses 1 and hangs up; the agent is connected to the customer when the turn comes', async () => {
+    await strong.getByTestId('btn-not-ready').click();
+    const reason = strong.getByTestId('not-ready-reason-break');
+    if (await reason.isVisible().catch(() => false)) await reason.click();
+    await expect(strong.getByTestId('agent-status')).toHaveAttribute('data-state', 'not_ready');
+    const customer = start('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(customerPort), '-m', '1', '-nostdin', '-timeout', '90s', '-timeout_error'], {}, path.join(platform.dataDir, 'sipp-customer.log'));
+    callers.push(customer);
+    const caller = start('sipp', [
+      `127.0.0.1:${platform.ports.trunkSip}`, '-sf', path.join(import.meta.dirname, '..', 'support', 'sipp', 'caller-presses-1.xml'), '-s', '5400', '-m', '1',
+      '-i', '127.0.0.1', '-p', String(await freePort()), '-mp', String(32000 + 2 * Math.floor(Math.random() * 1000)), '-nostdin', '-timeout', '60s', '-timeout_error',
+    ], {}, path.join(platform.dataDir, 'sipp-callback-caller.log'));
+    callers.push(caller);
+    await expect.poll(async () => (await cdr(sql`select status from callbacks where queue_id = ${ids.callback}`))?.status, { timeout: 20_000 }).toBe('waiting');
+    const origin = await cdr(sql`select outcome from cdrs where queue_id = ${ids.callback} and called_number = '5400'`);
+    await expect.poll(async () => (await cdr(sql`select outcome from cdrs where queue_id = ${ids.callback} and called_number = '5400'`))?.outcome, { timeout: 15_000 }).toBe('callback');
+    expect(origin).toBeDefined();
+    await expect.poll(() => caller.child.exitCode, { timeout: 15_000 }).toBe(0); // FreeSWITCH hung up after the confirmation
+    // The agent becomes ready: the callback rings the agent first, then the customer's phone.
+    await setReady(strong);
+    await expect(strong.getByTestId('caller-number')).toHaveText('13900002222', { timeout: 15_000 });
+    await expect(strong.getByTestId('btn-answer')).toBeEnabled({ timeout: 15_000 });
+    await strong.getByTestId('btn-answer').click();
+    await expect(strong.getByTestId('agent-status')).toHaveAttribute('data-state', 'on_call');
+    await expect.poll(async () => (await cdr(sql`select status from callbacks where queue_id = ${ids.callback}`))?.status, { timeout: 15_000 }).toBe('dialing');
+    await strong.waitForTimeout(2000);
+    await strong.getByTestId('btn-hangup').click();
+    await expect.poll(async () => (await cdr(sql`select status from callbacks where queue_id = ${ids.callback}`))?.status, { timeout: 15_000 }).toBe('done');
+    await expect.poll(() => customer.child.exitCode, { timeout: 15_000 }).toBe(0); // the customer's phone took one call and got a BYE
+    const cb = await cdr(sql`select * from cdrs where queue_id = ${ids.callback} and called_number = 'callback'`);
+    expect(cb).toMatchObject({ outcome: 'answered', caller_number: '13900002222', agent_id: ids.strong });
+    expect(Number(cb!.talk_seconds)).toBeGreaterThan(1.5);
   });
 });

@@ -19,6 +19,8 @@ function freeswitchVars(config: Config): Record<string, string | number> {
     cc_esl_password: config.CC_ESL_PASSWORD,
     cc_fsxml_url: `http://${config.CC_HTTP_HOST}:${config.CC_HTTP_PORT}/fsxml`,
     cc_fsxml_credentials: `${config.CC_FSXML_USER}:${config.CC_FSXML_PASSWORD}`,
+    cc_external_dial_prefix: config.CC_EXTERNAL_DIAL_PREFIX,
+    cc_external_dial_suffix: config.CC_EXTERNAL_DIAL_SUFFIX,
     cc_rtp_start: config.CC_RTP_START,
     cc_rtp_end: config.CC_RTP_END,
   };

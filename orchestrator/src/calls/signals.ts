@@ -1,10 +1,16 @@
 import { header, variable, type FsEvent } from '../esl/event.ts';
 
 /** The ESL subscriptions the call layer needs (passed to `event json ...`). */
-export const CALL_EVENT_SUBSCRIPTIONS = ['BACKGROUND_JOB', 'CHANNEL_HANGUP_COMPLETE', 'DTMF', 'HEARTBEAT', 'CUSTOM', 'cc::enqueue'] as const;
+export const CALL_EVENT_SUBSCRIPTIONS = ['BACKGROUND_JOB', 'CHANNEL_HANGUP_COMPLETE', 'HEARTBEAT', 'CUSTOM', 'cc::enqueue', 'cc::digit'] as const;
 
 /** The custom event the dialplan fires when a caller enters the contact center. */
 export const ENQUEUE_SUBCLASS = 'cc::enqueue';
+/**
+ * The custom event the dialplan fires when a waiting caller presses a key
+ * (bind_digit_action in dialplans/cc_inbound.xml: the hold music does not read
+ * digits, so FreeSWITCH's own DTMF event would never come).
+ */
+export const DIGIT_SUBCLASS = 'cc::digit';
 
 /** What the call layer learns from FreeSWITCH, stripped of the wire format. */
 export type CallSignal =
@@ -76,8 +82,8 @@ export function interpretEvent(event: FsEvent): CallSignal | null {
       at: event.at,
     };
   }
-  if (event.name === 'DTMF') {
-    const digit = header(event, 'DTMF-Digit') ?? '';
+  if (event.name === 'CUSTOM' && event.subclass === DIGIT_SUBCLASS) {
+    const digit = header(event, 'cc_digit') ?? '';
     return /^[0-9*#A-D]$/.test(digit) ? { kind: 'dtmf', uuid, digit, at: event.at } : null;
   }
   if (event.name === 'CHANNEL_HANGUP_COMPLETE') {

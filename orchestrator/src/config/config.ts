@@ -63,6 +63,9 @@ const envSchema = z.object({
         return false;
       }
     }, 'unknown IANA time zone (e.g. Asia/Shanghai)'),
+  /** Outside numbers (overflow to an external number, callbacks) are dialled as prefix + number + suffix. */
+  CC_EXTERNAL_DIAL_PREFIX: z.string().regex(/^[a-z_]+\/[A-Za-z0-9_.\/-]*$/, 'a FreeSWITCH endpoint prefix such as sofia/gateway/carrier/').default('sofia/gateway/carrier/'),
+  CC_EXTERNAL_DIAL_SUFFIX: z.string().regex(/^[A-Za-z0-9_.@:;=-]*$/, 'e.g. @10.0.0.1:5060 or empty').default(''),
   CC_DEFAULT_LANGUAGE: z.enum(['zh-CN', 'en']).default('zh-CN'),
   CC_PROMPTS_DIR: z.string().min(1).optional(),
   CC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -19,7 +19,7 @@ const fetchSchema = z
     section: z.enum(['directory', 'dialplan', 'configuration', 'phrases', 'languages', 'chatplan', 'channels']),
     user: z.string().regex(/^[0-9]{2,10}$/).optional(),
     domain: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/).optional(),
-    'Caller-Destination-Number': z.string().regex(/^\+?[0-9*#]{1,32}$/).optional(),
+    'Caller-Destination-Number': z.string().max(64).optional(),
     'Hunt-Context': z.string().optional(),
     'Caller-Context': z.string().optional(),
   })
@@ -58,7 +58,7 @@ export async function registerFsXmlRoutes(app: FastifyInstance, sources: FsXmlSo
       }
       const context = body['Hunt-Context'] ?? body['Caller-Context'];
       const dialed = body['Caller-Destination-Number'];
-      if (body.section === 'dialplan' && context === 'public' && dialed) {
+      if (body.section === 'dialplan' && context === 'public' && dialed && /^\+?[0-9]{2,20}$/.test(dialed)) {
         const route = sources.queueForNumber(dialed);
         return route ? queueRoute(context, dialed, route.queueId) : notFound();
       }

@@ -166,10 +166,10 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
     }
   }
 
-  /** The caller presses a key (RFC 2833), as FreeSWITCH reports it with a DTMF event. */
+  /** A waiting caller presses a key: the dialplan's digit binding fires cc::digit (dialplans/cc_inbound.xml). */
   sendDtmf(uuid: string, digit: string): void {
     const ch = this.channels.get(uuid);
-    if (ch) this.emitChannelEvent('DTMF', ch, { 'DTMF-Digit': digit, 'DTMF-Duration': '2000', 'DTMF-Source': 'RTP' });
+    if (ch) this.emitChannelEvent('CUSTOM', ch, { 'Event-Subclass': 'cc::digit', cc_digit: digit });
   }
 
   /** The agent's softphone answers a ringing offer (behaviour 'manual'). */

@@ -19,6 +19,12 @@ describe('interpretEvent', () => {
     expect(interpretEvent(ev('CUSTOM', { 'Unique-ID': UUID, variable_cc_priority: '-3' }, 'cc::enqueue'))).toMatchObject({ priority: 0 });
   });
 
+  it('reads keys pressed by waiting callers (cc::digit), refusing anything but one DTMF key', () => {
+    expect(interpretEvent(ev('CUSTOM', { 'Unique-ID': UUID, cc_digit: '1' }, 'cc::digit'))).toEqual({ kind: 'dtmf', uuid: UUID, digit: '1', at: 1000 });
+    expect(interpretEvent(ev('CUSTOM', { 'Unique-ID': UUID, cc_digit: '12' }, 'cc::digit'))).toBeNull();
+    expect(interpretEvent(ev('CUSTOM', { 'Unique-ID': UUID, cc_digit: '${last_matching_digits}' }, 'cc::digit'))).toBeNull();
+  });
+
   it('reads hangups, and ignores unknown events and bad uuids', () => {
     expect(interpretEvent(ev('CHANNEL_HANGUP_COMPLETE', { 'Unique-ID': UUID, 'Hangup-Cause': 'NO_ANSWER' }))).toMatchObject({ kind: 'channel_hangup', cause: 'NO_ANSWER' });
     expect(interpretEvent(ev('SOMETHING_NEW', { 'Unique-ID': UUID }))).toBeNull();
