@@ -66,6 +66,8 @@ const envSchema = z.object({
   /** Outside numbers (overflow to an external number, callbacks) are dialled as prefix + number + suffix. */
   CC_EXTERNAL_DIAL_PREFIX: z.string().regex(/^[a-z_]+\/[A-Za-z0-9_.\/-]*$/, 'a FreeSWITCH endpoint prefix such as sofia/gateway/carrier/').default('sofia/gateway/carrier/'),
   CC_EXTERNAL_DIAL_SUFFIX: z.string().regex(/^[A-Za-z0-9_.@:;=-]*$/, 'e.g. @10.0.0.1:5060 or empty').default(''),
+  /** How long an agent whose last browser tab closed stays logged in (a page reload must not log them out). */
+  CC_AGENT_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   CC_DEFAULT_LANGUAGE: z.enum(['zh-CN', 'en']).default('zh-CN'),
   CC_PROMPTS_DIR: z.string().min(1).optional(),
   CC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

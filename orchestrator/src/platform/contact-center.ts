@@ -129,6 +129,7 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
       },
     },
     logger.child({ component: 'ws' }),
+    config.CC_AGENT_OFFLINE_GRACE_MS,
   );
   const freeswitchState = (): Health['freeswitch'] => (esl.isConnected ? 'connected' : 'disconnected');
 
