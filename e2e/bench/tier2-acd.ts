@@ -449,6 +449,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       abort.abort(new Error(`interrupted by ${sig}`));
     });
   }
+  if (!freeswitchBin()) {
+    console.log('tier 2 benchmark skipped: FreeSWITCH not found');
+    process.exit(0);
+  }
   runTier2AcdBenchmark({
     signal: abort.signal,
     agents: env('BENCH_AGENTS'),
