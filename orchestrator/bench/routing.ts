@@ -6,6 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { AgentStatus } from '../src/acd/agent-state.ts';
+import { prng } from '../test/support/prng.ts';
 import {
   STRATEGIES,
   planOffers,
@@ -27,17 +28,6 @@ const READY_SHARE = 0.3;
 const STATES = 64;
 const BASE_NOW = 1_800_000_000_000;
 
-/** mulberry32: a small seeded PRNG so every run measures the same states. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const int = (rnd: () => number, n: number): number => Math.floor(rnd() * n);
 const skillName = (i: number): string => `skill${i}`;

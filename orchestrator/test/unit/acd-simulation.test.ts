@@ -5,6 +5,7 @@ import { QUEUE_DEFAULTS, type AgentConfig, type QueueConfig } from '../../src/ac
 import type { AgentOffer, CallControl, OfferOutcome } from '../../src/acd/call-control.ts';
 import { MetricsService } from '../../src/metrics/metrics-service.ts';
 import { feedMetricsFromAcd } from '../../src/metrics/wiring.ts';
+import { prng } from '../support/prng.ts';
 
 /**
  * A day in virtual time: 200 agents in 5 queues take 10,000 calls through the
@@ -12,16 +13,6 @@ import { feedMetricsFromAcd } from '../../src/metrics/wiring.ts';
  * callers abandon when their patience runs out. The metrics the supervisors
  * would see are compared with values computed by hand from the simulation log.
  */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const AGENTS = 200;
 const QUEUES = 5;

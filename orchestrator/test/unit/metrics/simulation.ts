@@ -5,17 +5,8 @@
 import { AGENT_STATUSES, type AgentStatus } from '../../../src/acd/agent-state.ts';
 import type { AgentSnapshot, MetricsEvent, QueueMetricsConfig, QueueSnapshot } from '../../../src/metrics/live-metrics.ts';
 
-/** mulberry32: a small, fast, seeded PRNG giving floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../../support/prng.ts';
+import { prng } from '../../support/prng.ts';
 
 export interface SimSegment {
   callId: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { AGENT_STATUSES } from '../../../src/acd/agent-state.ts';
+import { prng as seeded } from '../../support/prng.ts';
 import {
   STRATEGIES,
   compareCalls,
@@ -61,17 +62,6 @@ const rawArb = fc.record({
   seed: fc.integer(),
 });
 
-/** A small deterministic PRNG so a generated state replays exactly. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Raw = typeof rawArb extends fc.Arbitrary<infer T> ? T : never;
 
