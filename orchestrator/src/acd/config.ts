@@ -33,7 +33,10 @@ export interface QueueSettings {
   stickyAgentSec: number;
   maxNoAnswer: number;
   skillRules: SkillRuleConfig[];
-  noAgentsAction: 'wait' | 'overflow';
+  /** wait; overflow when nobody of the queue is logged in; or overflow when nobody is ready (all busy or away). */
+  noAgentsAction: 'wait' | 'overflow' | 'overflow_when_none_ready';
+  /** Music or tone on hold (tone_stream://… or an absolute file path); null = the switch default. */
+  holdMusic: string | null;
   overflowAction: OverflowAction;
   overflowTarget: string | null;
   callbackEnabled: boolean;
@@ -78,6 +81,7 @@ export const QUEUE_DEFAULTS: Omit<QueueSettings, 'name'> = {
   maxNoAnswer: 1,
   skillRules: [],
   noAgentsAction: 'wait',
+  holdMusic: null,
   overflowAction: 'announcement',
   overflowTarget: null,
   callbackEnabled: false,

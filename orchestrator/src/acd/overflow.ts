@@ -25,6 +25,7 @@ export function waitingCallMustLeave(
   if (call.ringing) return null;
   if (queue.maxWaitSec > 0 && now - call.enqueuedAt >= queue.maxWaitSec * 1000) return 'max_wait';
   if (queue.noAgentsAction === 'overflow' && !memberStates.some((a) => a.status !== 'logged_out')) return 'no_agents';
+  if (queue.noAgentsAction === 'overflow_when_none_ready' && !memberStates.some((a) => a.status === 'ready')) return 'no_agents';
   return null;
 }
 

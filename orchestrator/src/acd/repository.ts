@@ -201,6 +201,16 @@ export class AcdRepository {
     ];
   }
 
+  async saveNotReadyReason(organizationId: string, r: { code: string; labelZh: string; labelEn: string }): Promise<void> {
+    await this.sql`insert into not_ready_reasons (organization_id, code, label_zh, label_en) values (${organizationId}, ${r.code}, ${r.labelZh}, ${r.labelEn})
+                   on conflict (organization_id, code) do update set label_zh = excluded.label_zh, label_en = excluded.label_en`;
+  }
+
+  async deleteNotReadyReason(organizationId: string, code: string): Promise<void> {
+    const rows = await this.sql`delete from not_ready_reasons where organization_id = ${organizationId} and code = ${code} returning code`;
+    if (rows.length === 0) throw new NotFoundError('reason not found');
+  }
+
   async agentConfigs(): Promise<AgentConfig[]> {
     const skills = await this.sql<{ agent_id: string; skill: string; level: number }[]>`select * from agent_skills`;
     const byAgent = new Map<string, Map<string, number>>();
@@ -220,7 +230,7 @@ const QUEUE_COLUMNS = [
   ['name', 'name'], ['inboundNumber', 'inbound_number'], ['strategy', 'strategy'], ['ringTimeoutSec', 'ring_timeout_sec'],
   ['maxWaitSec', 'max_wait_sec'], ['maxLength', 'max_length'], ['wrapUpSec', 'wrap_up_sec'], ['serviceLevelSec', 'service_level_sec'],
   ['shortAbandonSec', 'short_abandon_sec'], ['announceEverySec', 'announce_every_sec'], ['ringProgressivelyStepSec', 'ring_progressively_step_sec'],
-  ['stickyAgentSec', 'sticky_agent_sec'], ['maxNoAnswer', 'max_no_answer'], ['skillRules', 'skill_rules'], ['noAgentsAction', 'no_agents_action'],
+  ['stickyAgentSec', 'sticky_agent_sec'], ['maxNoAnswer', 'max_no_answer'], ['skillRules', 'skill_rules'], ['noAgentsAction', 'no_agents_action'], ['holdMusic', 'hold_music'],
   ['overflowAction', 'overflow_action'], ['overflowTarget', 'overflow_target'], ['callbackEnabled', 'callback_enabled'],
   ['callbackDigit', 'callback_digit'], ['calendarId', 'calendar_id'], ['closedAction', 'closed_action'], ['closedTarget', 'closed_target'],
 ] as const satisfies readonly (readonly [keyof QueueSettings, string])[];

@@ -67,7 +67,9 @@ export interface QueueView {
   stickyAgentSec: number;
   maxNoAnswer: number;
   skillRules: { afterWaitSec: number; requirements: { skill: string; minLevel: number }[] }[];
-  noAgentsAction: 'wait' | 'overflow';
+  noAgentsAction: 'wait' | 'overflow' | 'overflow_when_none_ready';
+  /** tone_stream://… or an absolute file path; null = the switch default. */
+  holdMusic: string | null;
   overflowAction: OverflowAction;
   overflowTarget: string | null;
   callbackEnabled: boolean;

@@ -93,6 +93,14 @@ export function registerApiRoutes(app: App, d: ApiDeps): void {
     return { status: state.status, reason: state.reason, since: new Date(state.since).toISOString() };
   });
 
+  // ---- supervisors and admins (admin); agents are created with their extension below ----
+  app.post('/api/users', { schema: { body: s.newUserBody } }, async (req, reply) => {
+    const admin = requireRole(req, 'admin');
+    const id = await d.users.createUser({ organizationId: admin.organizationId, ...req.body });
+    await audit(d.sql, { organizationId: admin.organizationId, actorUserId: admin.id, action: 'user.create', target: id, details: { login: req.body.login, role: req.body.role } });
+    return reply.code(201).send({ id, login: req.body.login, displayName: req.body.displayName, role: req.body.role });
+  });
+
   // ---- agents (admin) ----
   const agentViews = async (organizationId: string): Promise<AgentView[]> => {
     const skills = new Map((await d.acdRepo.agentConfigs()).map((a) => [a.id, a.skills]));
@@ -172,8 +180,9 @@ export function registerApiRoutes(app: App, d: ApiDeps): void {
     return queueView(admin.organizationId, req.params.id);
   });
 
+  // Supervisors move agents between queues live.
   app.put('/api/queues/:id/agents', { schema: { params: s.uuidParam, body: s.queueMembersBody } }, async (req) => {
-    const admin = requireRole(req, 'admin');
+    const admin = requireRole(req, 'supervisor');
     await domain(() => d.acdRepo.setQueueMembers(admin.organizationId, req.params.id, req.body));
     await audit(d.sql, { organizationId: admin.organizationId, actorUserId: admin.id, action: 'queue.members', target: req.params.id, details: req.body });
     await d.reloadAcd();
@@ -226,6 +235,20 @@ export function registerApiRoutes(app: App, d: ApiDeps): void {
   app.get('/api/metrics', async (req) => d.metrics(requireRole(req, 'supervisor').organizationId));
 
   app.get('/api/not-ready-reasons', async (req) => d.acdRepo.notReadyReasons(requireRole(req, 'agent').organizationId));
+
+  app.put('/api/not-ready-reasons', { schema: { body: s.notReadyReasonBody } }, async (req) => {
+    const admin = requireRole(req, 'admin');
+    await d.acdRepo.saveNotReadyReason(admin.organizationId, req.body);
+    await audit(d.sql, { organizationId: admin.organizationId, actorUserId: admin.id, action: 'reason.save', target: req.body.code, details: req.body });
+    return d.acdRepo.notReadyReasons(admin.organizationId);
+  });
+
+  app.delete('/api/not-ready-reasons/:code', { schema: { params: s.reasonParam } }, async (req, reply) => {
+    const admin = requireRole(req, 'admin');
+    await domain(() => d.acdRepo.deleteNotReadyReason(admin.organizationId, req.params.code));
+    await audit(d.sql, { organizationId: admin.organizationId, actorUserId: admin.id, action: 'reason.delete', target: req.params.code });
+    return reply.code(204).send();
+  });
 
   // ---- CRM ----
   app.get('/api/customers', async (req) => d.customers.list(requireRole(req, 'agent').organizationId));

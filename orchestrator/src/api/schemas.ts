@@ -14,6 +14,7 @@ const reasonCode = z.string().regex(/^[a-z0-9_]{1,40}$/, 'a reason code');
 export const agentStateBody = z.object({ status: z.enum(['ready', 'not_ready']), reason: reasonCode.optional() });
 
 export const newAgentBody = z.object({ login, displayName, extension, password });
+export const newUserBody = z.object({ login, displayName, password, role: z.enum(['supervisor', 'admin']) });
 export const agentPatchBody = z.object({ displayName, extension, password }).partial().refine((o) => Object.keys(o).length > 0, 'nothing to change');
 
 const overflowAction = z.enum(OVERFLOW_ACTIONS);
@@ -33,7 +34,12 @@ const queueFields = {
   stickyAgentSec: z.number().int().min(0).max(600),
   maxNoAnswer: z.number().int().min(1).max(20),
   skillRules,
-  noAgentsAction: z.enum(['wait', 'overflow']),
+  noAgentsAction: z.enum(['wait', 'overflow', 'overflow_when_none_ready']),
+  holdMusic: z
+    .string()
+    .regex(/^(tone_stream:\/\/[0-9A-Za-z(),.;=%-]{1,250}|\/[A-Za-z0-9_./-]{1,250}\.(wav|mp3))$/, 'tone_stream://… or an absolute .wav/.mp3 path')
+    .refine((v) => !v.includes('..'), 'no .. in paths')
+    .nullable(),
   overflowAction,
   overflowTarget,
   callbackEnabled: z.boolean(),
@@ -58,6 +64,13 @@ const member = z.object({ agentId: z.uuid(), tier: z.number().int().min(1).max(9
 export const queueMembersBody = z
   .union([z.object({ agentIds: z.array(z.uuid()).max(2000) }), z.object({ members: z.array(member).max(2000) })])
   .transform((b) => ('members' in b ? b.members : b.agentIds.map((agentId, position) => ({ agentId, tier: 1, position }))));
+export const notReadyReasonBody = z.object({
+  code: z.string().regex(/^[a-z0-9_]{1,40}$/, 'a-z, 0-9 and _ (1-40)'),
+  labelZh: z.string().trim().min(1).max(40),
+  labelEn: z.string().trim().min(1).max(40),
+});
+export const reasonParam = z.object({ code: z.string().regex(/^[a-z0-9_]{1,40}$/) });
+
 export const agentSkillsBody = z.object({
   skills: z.array(z.object({ skill: skillName, level: z.number().int().min(1).max(10) })).max(50)
     .refine((l) => new Set(l.map((s) => s.skill)).size === l.length, 'a skill is listed twice'),

@@ -48,7 +48,7 @@ export function directoryUser(u: DirectoryUser): string {
 }
 
 /** Routes a dialed number of the public context to a queue, through the static `cc_inbound` context. */
-export function queueRoute(context: string, dialedNumber: string, queueId: string): string {
+export function queueRoute(context: string, dialedNumber: string, queueId: string, holdMusic: string | null = null): string {
   return document((doc) => {
     const ext = doc
       .ele('section', { name: 'dialplan', description: 'contact-center routes' })
@@ -56,6 +56,7 @@ export function queueRoute(context: string, dialedNumber: string, queueId: strin
       .ele('extension', { name: `cc_route_${dialedNumber}` });
     const cond = ext.ele('condition', { field: 'destination_number', expression: `^${dialedNumber.replace(/\+/g, '\\+')}$` });
     cond.ele('action', { application: 'set', data: `cc_queue_id=${queueId}` });
+    if (holdMusic) cond.ele('action', { application: 'set', data: `cc_queue_music=${holdMusic}` });
     cond.ele('action', { application: 'transfer', data: `${dialedNumber} XML cc_inbound` });
   });
 }

@@ -6,7 +6,7 @@ import { directoryUser, notFound, queueRoute } from './documents.ts';
 
 export interface FsXmlSources {
   sipAccount(domain: string, extension: string): Promise<{ extension: string; password: string; displayName: string } | null>;
-  queueForNumber(dialedNumber: string): { queueId: string } | null;
+  queueForNumber(dialedNumber: string): { queueId: string; holdMusic: string | null } | null;
 }
 
 export interface FsXmlOptions {
@@ -60,7 +60,7 @@ export async function registerFsXmlRoutes(app: FastifyInstance, sources: FsXmlSo
       const dialed = body['Caller-Destination-Number'];
       if (body.section === 'dialplan' && context === 'public' && dialed && /^\+?[0-9]{2,20}$/.test(dialed)) {
         const route = sources.queueForNumber(dialed);
-        return route ? queueRoute(context, dialed, route.queueId) : notFound();
+        return route ? queueRoute(context, dialed, route.queueId, route.holdMusic) : notFound();
       }
       return notFound();
     });

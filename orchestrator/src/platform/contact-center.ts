@@ -300,7 +300,7 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
       sipAccount: (domain, extension) => acdRepo.sipAccount(domain, extension),
       queueForNumber: (dialed) => {
         const q = queues.find((x) => x.inboundNumber === dialed);
-        return q ? { queueId: q.id } : null;
+        return q ? { queueId: q.id, holdMusic: q.holdMusic } : null;
       },
     },
     { user: config.CC_FSXML_USER, password: config.CC_FSXML_PASSWORD },

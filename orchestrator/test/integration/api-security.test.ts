@@ -81,11 +81,32 @@ describe('HTTP, WebSocket and FreeSWITCH XML endpoints: roles and input validati
   });
 
   it('routes configured inbound numbers in the dialplan section and falls back otherwise', async () => {
-    const q = await admin.request('POST', '/api/queues', { name: 'Billing', inboundNumber: '6000' });
+    const q = await admin.request('POST', '/api/queues', { name: 'Billing', inboundNumber: '6000', holdMusic: 'tone_stream://%(1000,4000,440)' });
+    expect(q.status, JSON.stringify(q.body)).toBe(201);
+    expect((await admin.request('PATCH', `/api/queues/${q.body.id}`, { holdMusic: '/etc/../passwd.wav' })).status).toBe(400);
     const xml = await (await fsxml({ section: 'dialplan', 'Hunt-Context': 'public', 'Caller-Destination-Number': '6000' })).text();
     expect(xml).toContain(`cc_queue_id=${q.body.id}`);
+    expect(xml).toContain('cc_queue_music=tone_stream://%(1000,4000,440)');
     expect(xml).toContain('6000 XML cc_inbound');
     expect(await (await fsxml({ section: 'dialplan', 'Hunt-Context': 'default', 'Caller-Destination-Number': '6000' })).text()).toContain('not found');
+  });
+
+  it('admins manage supervisors and not-ready reasons; supervisors move agents between queues but cannot create them', async () => {
+    const sup = await admin.request('POST', '/api/users', { login: 'banzhang', displayName: '班长', password: 'supervisor-pass-1', role: 'supervisor' });
+    expect(sup.status).toBe(201);
+    expect((await agent.request('POST', '/api/users', { login: 'x2', displayName: 'x', password: 'password-12', role: 'admin' })).status).toBe(403);
+    const supervisor = new ApiClient(center.url);
+    await supervisor.login('banzhang', 'supervisor-pass-1');
+    const q = await admin.request('POST', '/api/queues', { name: 'Moves' });
+    expect((await supervisor.request('PUT', `/api/queues/${q.body.id}/agents`, { agentIds: [agentId] })).body.agentIds).toEqual([agentId]);
+    expect((await supervisor.request('PUT', `/api/agents/${agentId}/skills`, { skills: [{ skill: 'cantonese', level: 7 }] })).body.skills).toEqual([{ skill: 'cantonese', level: 7 }]);
+    expect((await supervisor.request('POST', '/api/agents', { login: 'x3', displayName: 'x', extension: '9003', password: 'password-12' })).status).toBe(403);
+    const reasons = await admin.request('PUT', '/api/not-ready-reasons', { code: 'coaching', labelZh: '辅导', labelEn: 'Coaching' });
+    expect(reasons.body.map((r: { code: string }) => r.code)).toContain('coaching');
+    expect((await admin.request('PUT', '/api/not-ready-reasons', { code: 'Bad Code', labelZh: 'x', labelEn: 'x' })).status).toBe(400);
+    expect((await supervisor.request('PUT', '/api/not-ready-reasons', { code: 'nap', labelZh: '午睡', labelEn: 'Nap' })).status).toBe(403);
+    expect((await admin.request('DELETE', '/api/not-ready-reasons/coaching')).status).toBe(204);
+    expect((await admin.request('DELETE', '/api/not-ready-reasons/coaching')).status).toBe(404);
   });
 
   it('refuses WebSockets without a session and answers bad messages with an error', async () => {

@@ -14,6 +14,12 @@ describe('waiting calls leaving their queue', () => {
     expect(waitingCallMustLeave({ enqueuedAt: 0, ringing: false }, queue, [agent('logged_out')], 1)).toBe('no_agents');
     expect(waitingCallMustLeave({ enqueuedAt: 0, ringing: false }, { ...queue, noAgentsAction: 'wait' }, [], 1)).toBeNull();
   });
+  it('can leave when nobody is ready (all busy or away), if the queue says so', () => {
+    const q = { ...queue, noAgentsAction: 'overflow_when_none_ready' as const };
+    expect(waitingCallMustLeave({ enqueuedAt: 0, ringing: false }, q, [agent('on_call'), agent('not_ready')], 1)).toBe('no_agents');
+    expect(waitingCallMustLeave({ enqueuedAt: 0, ringing: false }, q, [agent('on_call'), agent('ready')], 1)).toBeNull();
+  });
+
   it('never takes away a call that is ringing an agent', () => {
     expect(waitingCallMustLeave({ enqueuedAt: 0, ringing: true }, queue, [], 999_999)).toBeNull();
   });
