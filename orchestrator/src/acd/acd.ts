@@ -60,7 +60,7 @@ export interface AcdEvents {
   agent: [AgentState];
   offering: [OfferEvent];
   offer_failed: [OfferEvent & { cause: string }];
-  connected: [OfferEvent & { at: number; callbackNumber: string | null }];
+  connected: [OfferEvent & { at: number; call: QueuedCallInfo }];
   /** The call left its queue unanswered; `diversion` says where it went (another queue keeps it in the ACD). */
   left_queue: [{ callId: string; queueId: string; reason: LeaveReason; diversion: Diversion; at: number }];
   /** A caller chose to be called back: `callback` keeps their place in the queue. */
@@ -423,7 +423,7 @@ export class Acd extends EventEmitter<AcdEvents> {
         stats.consecutiveMisses = 0;
         const a = this.agents.get(agentId);
         if (a) this.setAgent(applyAgentCommand(a, { kind: 'connect', callId: call.info.callId }, at));
-        this.emit('connected', { ...offer, at, callbackNumber: call.info.callbackNumber ?? null });
+        this.emit('connected', { ...offer, at, call: call.info });
         this.emit('queue_changed', { queueId: call.info.queueId });
         return;
       }
