@@ -11,6 +11,7 @@ import type {
   QueueMember,
   QueueSettings,
   QueueView,
+  Role,
   SessionUser,
   SipAccount,
 } from './types';
@@ -89,6 +90,22 @@ export interface CustomerInput {
   notes?: string;
 }
 
+/** POST /api/users: a supervisor or an administrator (agents are created with their extension). */
+export interface UserInput {
+  login: string;
+  displayName: string;
+  password: string;
+  role: Exclude<Role, 'agent'>;
+}
+
+/** The answer of POST /api/users (there is no list of users). */
+export interface CreatedUser {
+  id: string;
+  login: string;
+  displayName: string;
+  role: Role;
+}
+
 export const api = {
   login: (login: string, password: string) =>
     request<{ user: SessionUser }>('POST', '/api/auth/login', { login, password }).then((r) => r.user),
@@ -130,6 +147,14 @@ export const api = {
   },
 
   notReadyReasons: () => request<NotReadyReason[]>('GET', '/api/not-ready-reasons'),
+  /** Adds or replaces a reason (by code); answers the whole list. */
+  saveNotReadyReason: (reason: NotReadyReason) => request<NotReadyReason[]>('PUT', '/api/not-ready-reasons', reason),
+  deleteNotReadyReason: (code: string) =>
+    request<void>('DELETE', `/api/not-ready-reasons/${encodeURIComponent(code)}`),
+
+  users: {
+    create: (input: UserInput) => request<CreatedUser>('POST', '/api/users', input),
+  },
   metrics: () => request<MetricsView>('GET', '/api/metrics'),
 
   customers: {
