@@ -234,6 +234,22 @@ export function registerApiRoutes(app: App, d: ApiDeps): void {
 
   app.get('/api/metrics', async (req) => d.metrics(requireRole(req, 'supervisor').organizationId));
 
+  app.post('/api/agents/:id/state', { schema: { params: s.uuidParam, body: s.forcedAgentStateBody } }, async (req) => {
+    const supervisor = requireRole(req, 'supervisor');
+    const agent = (await d.acdRepo.listAgents(supervisor.organizationId)).find((a) => a.id === req.params.id);
+    if (!agent) throw notFound('agent');
+    const { status, reason } = req.body;
+    const before = d.acd.agentState(agent.id);
+    const state = await domain(async () =>
+      d.acd.command(agent.id, status === 'ready' ? { kind: 'ready' } : status === 'logged_out' ? { kind: 'logout' } : { kind: 'not_ready', reason: 'supervisor' }),
+    );
+    await audit(d.sql, {
+      organizationId: supervisor.organizationId, actorUserId: supervisor.id, action: 'agent.force_state', target: agent.id,
+      details: { from: before?.status ?? null, to: state.status, reason },
+    });
+    return { status: state.status, reason: state.reason, since: new Date(state.since).toISOString() };
+  });
+
   app.get('/api/not-ready-reasons', async (req) => d.acdRepo.notReadyReasons(requireRole(req, 'agent').organizationId));
 
   app.put('/api/not-ready-reasons', { schema: { body: s.notReadyReasonBody } }, async (req) => {

@@ -12,6 +12,8 @@ export const loginBody = z.object({ login: z.string().min(1).max(64), password: 
 export const meBody = z.object({ locale: z.enum(['zh-CN', 'en']) });
 const reasonCode = z.string().regex(/^[a-z0-9_]{1,40}$/, 'a reason code');
 export const agentStateBody = z.object({ status: z.enum(['ready', 'not_ready']), reason: reasonCode.optional() });
+/** A supervisor forcing an agent's state (强制示忙 / 置闲 / 签出): the reason is required and audited. */
+export const forcedAgentStateBody = z.object({ status: z.enum(['ready', 'not_ready', 'logged_out']), reason: z.string().trim().min(1).max(200) });
 
 export const newAgentBody = z.object({ login, displayName, extension, password });
 export const newUserBody = z.object({ login, displayName, password, role: z.enum(['supervisor', 'admin']) });

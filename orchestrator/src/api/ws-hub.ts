@@ -42,9 +42,9 @@ export class WsHub {
       if (pending) {
         clearTimeout(pending);
         this.offlineTimers.delete(user.agentId);
-      } else if (first) {
-        this.handlers.onAgentOnline(user.agentId);
       }
+      // Logging in is a no-op for an agent who is still logged in (a page reload within the grace period).
+      if (first) this.handlers.onAgentOnline(user.agentId);
     }
     socket.on('message', (data, isBinary) => {
       if (isBinary) return send(socket, { type: 'error', code: 'invalid_message', message: 'binary frames are not accepted' });

@@ -109,6 +109,25 @@ describe('HTTP, WebSocket and FreeSWITCH XML endpoints: roles and input validati
     expect((await admin.request('DELETE', '/api/not-ready-reasons/coaching')).status).toBe(404);
   });
 
+  it('supervisors force an agent not ready, ready or out, with an audited reason; agents cannot', async () => {
+    const ws = await WsSession.open(center.url, agent.cookie);
+    await ws.next('agent.state', (m) => m.status === 'not_ready');
+    const supervisor = new ApiClient(center.url);
+    await supervisor.login('banzhang', 'supervisor-pass-1');
+    expect((await agent.request('POST', `/api/agents/${agentId}/state`, { status: 'ready', reason: 'x' })).status).toBe(403);
+    expect((await supervisor.request('POST', `/api/agents/${agentId}/state`, { status: 'ready' })).status).toBe(400);
+    const forced = await supervisor.request('POST', `/api/agents/${agentId}/state`, { status: 'ready', reason: '排队积压，请置闲' });
+    expect(forced.body).toMatchObject({ status: 'ready' });
+    await ws.next('agent.state', (m) => m.status === 'ready');
+    expect((await supervisor.request('POST', `/api/agents/${agentId}/state`, { status: 'logged_out', reason: '下班未签出' })).body.status).toBe('logged_out');
+    const log = await center.sql`select action, details from audit_log where action = 'agent.force_state' order by id`;
+    expect(log.map((r) => r.details)).toEqual([
+      { from: 'not_ready', to: 'ready', reason: '排队积压，请置闲' },
+      { from: 'ready', to: 'logged_out', reason: '下班未签出' },
+    ]);
+    ws.close();
+  });
+
   it('refuses WebSockets without a session and answers bad messages with an error', async () => {
     const closed = await new Promise<number>((resolve) => {
       const s = new WebSocket(center.url.replace('http', 'ws') + '/ws');
