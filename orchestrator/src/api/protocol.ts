@@ -1,3 +1,5 @@
+import type { QueueSettings } from '../acd/config.ts';
+
 /**
  * The contract between the orchestrator and the web app (softphone + admin).
  * Type-only: the web app imports these types; the orchestrator validates every
@@ -47,36 +49,12 @@ export interface AgentView {
   reason: string | null;
 }
 
-export type StrategyName =
-  | 'longest_idle' | 'round_robin' | 'least_talk_time' | 'fewest_calls' | 'ring_all' | 'top_down' | 'random' | 'ring_progressively' | 'skills_best_match';
-export type OverflowAction = 'announcement' | 'queue' | 'voicemail' | 'external';
+export type { OverflowAction } from '../acd/config.ts';
+export type StrategyName = QueueSettings['strategy'];
 
-export interface QueueView {
+/** A queue as the admin pages see it: its settings (acd/config.ts), members and live waiting count. */
+export interface QueueView extends QueueSettings {
   id: string;
-  name: string;
-  inboundNumber: string | null;
-  strategy: StrategyName;
-  ringTimeoutSec: number;
-  maxWaitSec: number;
-  maxLength: number;
-  wrapUpSec: number;
-  serviceLevelSec: number;
-  shortAbandonSec: number;
-  announceEverySec: number;
-  ringProgressivelyStepSec: number;
-  stickyAgentSec: number;
-  maxNoAnswer: number;
-  skillRules: { afterWaitSec: number; requirements: { skill: string; minLevel: number }[] }[];
-  noAgentsAction: 'wait' | 'overflow' | 'overflow_when_none_ready';
-  /** tone_stream://… or an absolute file path; null = the switch default. */
-  holdMusic: string | null;
-  overflowAction: OverflowAction;
-  overflowTarget: string | null;
-  callbackEnabled: boolean;
-  callbackDigit: string;
-  calendarId: string | null;
-  closedAction: OverflowAction;
-  closedTarget: string | null;
   agentIds: string[];
   members: { agentId: string; tier: number; position: number }[];
   waiting: number;
