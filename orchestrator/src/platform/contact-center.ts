@@ -22,6 +22,8 @@ import { UserRepository } from '../auth/users.ts';
 import { createServer } from '../api/server.ts';
 import { registerApiRoutes } from '../api/routes.ts';
 import { wireLiveUpdates } from '../api/live-updates.ts';
+import { registerIvrRoutes } from '../api/ivr-routes.ts';
+import { FlowRepository } from '../ivr/flow-repository.ts';
 import type { Health } from '../api/protocol.ts';
 import { registerFsXmlRoutes } from '../fsxml/routes.ts';
 import { MetricsService } from '../metrics/metrics-service.ts';
@@ -123,6 +125,7 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
     sip: { wsServers: config.CC_SIP_WS_URLS, iceServers: config.CC_ICE_SERVERS },
     cookieSecure: config.CC_COOKIE_SECURE,
   });
+  registerIvrRoutes(app, { sql, flows: new FlowRepository(sql) });
   await registerFsXmlRoutes(
     app,
     {
