@@ -12,4 +12,3 @@ export class HttpError extends Error {
 export const unauthorized = () => new HttpError(401, 'unauthorized', 'login required');
 export const forbidden = () => new HttpError(403, 'forbidden', 'your role does not allow this');
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
-export const conflict = (message: string) => new HttpError(409, 'conflict', message);

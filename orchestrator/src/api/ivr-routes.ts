@@ -6,7 +6,7 @@ import { uuidParam } from './schemas.ts';
 import type { Sql } from '../db/client.ts';
 import { audit } from '../audit/audit-log.ts';
 import { NotFoundError } from '../acd/repository.ts';
-import { FlowRepository, FlowStateError } from '../ivr/flow-repository.ts';
+import { FlowRepository, FlowStateError } from '../ivr/store/flow-repository.ts';
 import { dryRun, parseFlow, type Flow } from '../ivr/index.ts';
 
 const flowBody = z.object({ name: z.string().trim().min(1).max(100), definition: z.unknown() });

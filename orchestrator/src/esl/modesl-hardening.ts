@@ -46,4 +46,3 @@ Parser.prototype._parseHeaderText = function parseHeaderText(txt: string) {
   return headers;
 };
 
-export const modeslHardened = true;

@@ -3,6 +3,7 @@
  * the dry run and per-node statistics. No Node-only imports (the browser
  * editor runs the same code); I/O belongs to the runtime that carries out the
  * engine's effects.
+ * Storage (Postgres) lives in store/, outside this browser-safe core.
  */
 export * from './schema.ts';
 export * from './engine.ts';

@@ -23,7 +23,7 @@ import { createServer } from '../api/server.ts';
 import { registerApiRoutes } from '../api/routes.ts';
 import { wireLiveUpdates } from '../api/live-updates.ts';
 import { registerIvrRoutes } from '../api/ivr-routes.ts';
-import { FlowRepository } from '../ivr/flow-repository.ts';
+import { FlowRepository } from '../ivr/store/flow-repository.ts';
 import type { Health } from '../api/protocol.ts';
 import { registerFsXmlRoutes } from '../fsxml/routes.ts';
 import { MetricsService } from '../metrics/metrics-service.ts';

@@ -1,5 +1,5 @@
-import type { Sql } from '../db/client.ts';
-import { NotFoundError } from '../acd/repository.ts';
+import type { Sql } from '../../db/client.ts';
+import { NotFoundError } from '../../acd/repository.ts';
 
 export interface FlowSummary {
   id: string;
