@@ -115,8 +115,8 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
    */
   reconcile(alive: ReadonlySet<string>, snapshotOf: ReadonlySet<string>, now: number): void {
     for (const call of [...this.calls.values()]) {
+      // The channel that carries the call: the caller's, or for a callback the agent leg.
       if (alive.has(call.callerUuid) || !snapshotOf.has(call.callId)) continue;
-      // (a callback's callerUuid is its agent leg)
       if (call.disposal === null && call.answeredAt === null) call.disposal = 'lost';
       this.finish(call, 'LOSE_RACE_ORCHESTRATOR_RESYNC', now);
     }
@@ -158,7 +158,7 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
 
   private onHangup(uuid: string, cause: string, at: number): void {
     const call = this.calls.get(this.byChannel.get(uuid) ?? uuid);
-    if (call && (call.callerUuid === uuid)) {
+    if (call && call.callerUuid === uuid) {
       this.finish(call, cause, at);
       return;
     }

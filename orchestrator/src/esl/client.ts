@@ -45,7 +45,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
   private stopped = true;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
-  private readonly pending = new Set<(err: Error) => void>();
+  private readonly pending = new Set<() => void>();
 
   constructor(private readonly options: EslClientOptions) {
     super();
@@ -198,7 +198,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
   }
 
   private markDown(): void {
-    for (const lost of [...this.pending]) lost(new Error('lost'));
+    for (const lost of [...this.pending]) lost();
     this.pending.clear();
     if (this.ready) {
       this.ready = false;
