@@ -1,0 +1,4 @@
+export * from './model.ts';
+export * from './pattern.ts';
+export * from './validate.ts';
+export * from './resolve.ts';
