@@ -99,4 +99,13 @@ export class FlowRepository {
     if (!rows[0]) throw new NotFoundError('flow version not found');
     return rows[0];
   }
+
+  /** The version new calls use (the published one), for the runtime: any organization, by flow id. */
+  async publishedForCall(flowId: string): Promise<{ organizationId: string; version: number; definition: unknown } | null> {
+    const [row] = await this.sql<{ organization_id: string; version: number; definition: unknown }[]>`
+      select f.organization_id, v.version, v.definition from ivr_flows f
+      join ivr_flow_versions v on v.flow_id = f.id and v.version = f.published_version
+      where f.id = ${flowId}`;
+    return row ? { organizationId: row.organization_id, version: row.version, definition: row.definition } : null;
+  }
 }
