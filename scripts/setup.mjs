@@ -31,12 +31,14 @@ if (!fs.existsSync(stamp) || fs.statSync(stamp).mtimeMs < fs.statSync(lock).mtim
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
-// 2. Debian packages: espeak-ng + sox speak queue announcements (both uses); for the tests also
+// 2. Debian packages: espeak-ng + sox speak queue announcements and IVR prompts, sox's MP3 format
+//    converts uploaded MP3 prompts (both uses); for the tests also
 //    Chromium for Playwright, sipp for SIP callers, openssl for the WSS certificate.
 {
   const wanted = [
     ['/usr/bin/espeak-ng', 'espeak-ng'],
     ['/usr/bin/sox', 'sox'],
+    ['/usr/lib/x86_64-linux-gnu/sox/libsox_fmt_mp3.so', 'libsox-fmt-mp3'],
     ['/usr/bin/openssl', 'openssl'],
     ...(purpose === 'test' ? [['/usr/bin/chromium', 'chromium'], ['/usr/bin/sipp', 'sip-tester']] : []),
   ];

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadConfig, ConfigError, type Config } from './config/config.ts';
+import { loadConfig, ConfigError, voicemailDir, type Config } from './config/config.ts';
 import { createLogger } from './platform/logger.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './platform/embedded-postgres.ts';
 import { freeswitchBinary, launchFreeswitch, type FreeswitchProcess } from './platform/freeswitch-process.ts';
@@ -23,6 +23,7 @@ function freeswitchVars(config: Config): Record<string, string | number> {
     cc_external_dial_suffix: config.CC_EXTERNAL_DIAL_SUFFIX,
     cc_rtp_start: config.CC_RTP_START,
     cc_rtp_end: config.CC_RTP_END,
+    cc_voicemail_dir: voicemailDir(config),
   };
 }
 

@@ -24,6 +24,7 @@ declare module 'modesl' {
     bgapi(command: string, args: string, jobid: string, cb: (res: Event) => void): void;
     events(type: 'plain' | 'json' | 'xml', events: string | string[], cb?: (res: Event) => void): void;
     sendRecv(command: string, cb?: (res: Event) => void): void;
+    sendRecv(command: string, args: Record<string, string>, cb?: (res: Event) => void): void;
     disconnect(): void;
   }
 

@@ -35,7 +35,7 @@ const agentStateMessage = (state: AgentState): ServerMessage => ({
  * Register this before the call flow, so "call ended" reaches the agent before
  * the agent's next state.
  */
-export function wireLiveUpdates({ app, acd, tracker, customers, metrics, esl, logger, offlineGraceMs }: LiveUpdateParts): { close(): void } {
+export function wireLiveUpdates({ app, acd, tracker, customers, metrics, esl, logger, offlineGraceMs }: LiveUpdateParts): { close(): void; hub: WsHub } {
   const pendingLogout = new Set<string>();
   const hub = new WsHub(
     {
@@ -101,6 +101,7 @@ export function wireLiveUpdates({ app, acd, tracker, customers, metrics, esl, lo
           calledNumber: waiting.callbackNumber ? 'callback' : (tracked?.calledNumber ?? ''),
           queue: { id: queue.id, name: queue.name },
           screenPop,
+          ivrData: tracked?.ivrData ?? {},
         }),
       );
   });
@@ -131,6 +132,8 @@ export function wireLiveUpdates({ app, acd, tracker, customers, metrics, esl, lo
   timer.unref();
 
   return {
+    /** Other parts push through the same sockets (e.g. the supervisor's seat). */
+    hub,
     close() {
       clearInterval(timer);
       hub.close();

@@ -1,4 +1,5 @@
 import type { QueueSettings } from '../acd/config.ts';
+import type { SupervisionServerMessage } from '../supervision/protocol.ts';
 
 /**
  * The contract between the orchestrator and the web app (softphone + admin).
@@ -142,13 +143,17 @@ export type ServerMessage =
       calledNumber: string;
       queue: { id: string; name: string };
       screenPop: ScreenPop;
+      /** What the caller entered in the IVR (account number, menu choices...), sensitive values excluded. */
+      ivrData: Record<string, string>;
     }
   | { type: 'call.connected'; callId: string }
   | { type: 'call.offer_ended'; callId: string; cause: string }
   | { type: 'call.ended'; callId: string; cause: string }
   | { type: 'error'; code: string; message: string }
   /** To supervisors and admins, at most once a second while something changes. */
-  | ({ type: 'metrics' } & MetricsView);
+  | ({ type: 'metrics' } & MetricsView)
+  /** The supervisor's seat: live calls, the user's own monitoring, trunks (supervision/protocol.ts). */
+  | SupervisionServerMessage;
 
 /** Messages the web app sends over /ws. */
 export type ClientMessage =

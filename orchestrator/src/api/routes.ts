@@ -26,6 +26,8 @@ export interface ApiDeps {
   sip: { wsServers: string[]; iceServers: SipAccount['iceServers'] };
   metrics(organizationId: string): MetricsView;
   cookieSecure: boolean;
+  /** Whether a supervisor's reach covers an agent (supervision/rights.ts); without it, the whole organization. */
+  mayActOnAgent?(user: SessionUser, agentId: string): Promise<boolean>;
 }
 
 /** Maps domain errors to HTTP errors. */
@@ -238,6 +240,7 @@ export function registerApiRoutes(app: App, d: ApiDeps): void {
     const supervisor = requireRole(req, 'supervisor');
     const agent = (await d.acdRepo.listAgents(supervisor.organizationId)).find((a) => a.id === req.params.id);
     if (!agent) throw notFound('agent');
+    if (d.mayActOnAgent && !(await d.mayActOnAgent(supervisor, agent.id))) throw new HttpError(403, 'forbidden', 'this agent is not in your queues');
     const { status, reason } = req.body;
     const before = d.acd.agentState(agent.id);
     const state = await domain(async () =>

@@ -18,6 +18,8 @@ export interface QueueRoutes {
 interface CallTrackerEvents {
   entered: [CallRecord];
   ended: [CallRecord];
+  /** The agent hung up and the caller stays in the IVR (afterCall). */
+  agent_left: [CallRecord];
 }
 
 /** A channel FreeSWITCH reports as alive, with what the orchestrator may need to adopt it. */
@@ -79,6 +81,22 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
     this.persist(call);
   }
 
+  /**
+   * A supervisor takes a connected call over (代接, supervision/): `legUuid`, the
+   * supervisor's leg, now carries the call's agent side. The old agent leg's
+   * hangup no longer ends the call; the new leg's does. Returns the previous leg.
+   */
+  handOver(callId: string, legUuid: string): string | null {
+    const call = this.calls.get(callId);
+    if (!call || call.answeredAt === null || !call.agentLegUuid) return null;
+    const previous = call.agentLegUuid;
+    this.legToCall.delete(previous);
+    call.agentLegUuid = legUuid;
+    this.legToCall.set(legUuid, callId);
+    this.persist(call);
+    return previous;
+  }
+
   markDisposed(callId: string, disposal: NonNullable<CallRecord['disposal']>): void {
     const call = this.calls.get(callId);
     if (call) call.disposal = disposal;
@@ -92,7 +110,7 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
     const call: CallRecord = {
       callId: c.callId, organizationId: c.organizationId, callerUuid: c.agentLegUuid, callerNumber: c.number, callerName: '',
       calledNumber: 'callback', queueId: c.queueId, agentId: c.agentId, agentLegUuid: c.agentLegUuid, enqueuedAt: c.enqueuedAt,
-      priority: c.priority, requiredSkills: [], language: null, answeredAt: c.at, endedAt: null, hangupCause: null, disposal: null,
+      priority: c.priority, requiredSkills: [], language: null, ivrData: {}, afterCall: false, answeredAt: c.at, agentLeftAt: null, endedAt: null, hangupCause: null, disposal: null,
     };
     this.calls.set(call.callId, call);
     this.byChannel.set(c.agentLegUuid, call.callId);
@@ -139,7 +157,10 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
       priority: s.priority,
       requiredSkills: s.requiredSkills,
       language: s.language,
+      ivrData: s.ivrData,
+      afterCall: s.afterCall,
       answeredAt: null,
+      agentLeftAt: null,
       endedAt: null,
       hangupCause: null,
       disposal: route ? null : 'no_route',
@@ -165,7 +186,11 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
     const callId = this.legToCall.get(uuid);
     if (!callId) return;
     const owner = this.calls.get(callId);
-    if (owner && owner.agentLegUuid === uuid && owner.answeredAt !== null) {
+    if (owner && owner.agentLegUuid === uuid && owner.answeredAt !== null && owner.afterCall && owner.agentLeftAt === null) {
+      // The caller stays for the rest of the IVR flow (e.g. a survey).
+      owner.agentLeftAt = Math.max(at, owner.answeredAt);
+      this.emit('agent_left', owner);
+    } else if (owner && owner.agentLegUuid === uuid && owner.answeredAt !== null && !owner.afterCall) {
       // The agent hung up a connected call: release the caller too.
       void this.control.hangup(owner.callerUuid, 'NORMAL_CLEARING');
     } else {

@@ -15,7 +15,13 @@ export interface CallRecord {
   requiredSkills: { skill: string; minLevel: number }[];
   /** The caller's language for prompts, when known. */
   language: 'zh-CN' | 'en' | null;
+  /** What the caller told the IVR (shown in the agent's screen pop). */
+  ivrData: Record<string, string>;
+  /** The IVR continues after the agent hangs up (a survey): the caller stays when the agent leaves. */
+  afterCall: boolean;
   answeredAt: number | null;
+  /** When the agent left a call whose caller stayed for the IVR (survey); talk time ends there. */
+  agentLeftAt: number | null;
   endedAt: number | null;
   hangupCause: string | null;
   /** Set when the call left the queue for a reason other than the caller hanging up. */
@@ -68,7 +74,7 @@ export function toCdrRow(call: CallRecord): CdrRow {
     answeredAt: call.answeredAt === null ? null : new Date(call.answeredAt),
     endedAt: ended === null ? null : new Date(ended),
     waitSeconds: waitEnd === null ? null : seconds(waitEnd - call.enqueuedAt),
-    talkSeconds: ended === null ? null : call.answeredAt === null ? 0 : seconds(ended - call.answeredAt),
+    talkSeconds: ended === null ? null : call.answeredAt === null ? 0 : seconds((call.agentLeftAt ?? ended) - call.answeredAt),
     hangupCause: call.hangupCause,
     priority: call.priority,
     outcome: outcomeOf(call),

@@ -16,6 +16,8 @@ export class FreeswitchCallControl implements CallControl {
     private readonly esl: EslClient,
     private readonly sipDomain: string,
     private readonly logger: Logger,
+    /** Makes sure a mailbox's folder exists before the dialplan records into it. */
+    private readonly prepareMailbox: (mailbox: string) => void = () => undefined,
   ) {}
 
   async offer(offer: AgentOffer): Promise<OfferOutcome> {
@@ -43,7 +45,10 @@ export class FreeswitchCallControl implements CallControl {
   async divert(callerUuid: string, d: SwitchDiversion): Promise<void> {
     if (d.kind === 'voicemail' && !/^[A-Za-z0-9_-]{1,64}$/.test(d.mailbox)) throw new CallControlError(`bad mailbox ${d.mailbox}`);
     if (d.kind === 'external' && !/^\+?[0-9]{3,20}$/.test(d.number)) throw new CallControlError(`bad external number ${d.number}`);
-    if (d.kind === 'voicemail') await this.setVar(callerUuid, 'cc_voicemail_box', d.mailbox);
+    if (d.kind === 'voicemail') {
+      this.prepareMailbox(d.mailbox);
+      await this.setVar(callerUuid, 'cc_voicemail_box', d.mailbox);
+    }
     if (d.kind === 'external') await this.setVar(callerUuid, 'cc_external_number', d.number);
     const extension = d.kind === 'announcement' ? `cc_${d.name}` : d.kind === 'voicemail' ? 'cc_voicemail' : 'cc_external';
     const reply = await this.esl.api(uuidTransfer(callerUuid, extension, DIVERSIONS_CONTEXT));

@@ -3,7 +3,7 @@ import type { EslClient } from '../esl/client.ts';
 import { parseChannelList } from '../esl/channels.ts';
 import { uuidGetVar } from '../esl/commands.ts';
 import type { CallTracker } from './call-tracker.ts';
-import { parseLanguage, parsePriority, parseSkills } from './signals.ts';
+import { parseIvrData, parseLanguage, parsePriority, parseSkills } from './signals.ts';
 
 /** The static dialplan context that holds callers waiting for the orchestrator (dialplans/cc_inbound.xml). */
 export const INBOUND_CONTEXT = 'cc_inbound';
@@ -37,6 +37,8 @@ export async function resyncWithSwitch(esl: EslClient, tracker: CallTracker, log
     const priority = parsePriority((await getVar(esl, ch.uuid, 'cc_priority')) ?? undefined);
     const requiredSkills = parseSkills((await getVar(esl, ch.uuid, 'cc_skills')) ?? undefined);
     const language = parseLanguage((await getVar(esl, ch.uuid, 'cc_language')) ?? undefined);
+    const ivrData = parseIvrData((await getVar(esl, ch.uuid, 'cc_ivr_data')) ?? undefined);
+    const afterCall = (await getVar(esl, ch.uuid, 'cc_after_call')) === 'true';
     tracker.handle({
       kind: 'caller_entered',
       uuid: ch.uuid,
@@ -47,6 +49,8 @@ export async function resyncWithSwitch(esl: EslClient, tracker: CallTracker, log
       priority,
       requiredSkills,
       language,
+      ivrData,
+      afterCall,
       at: ch.createdEpoch > 0 ? ch.createdEpoch * 1000 : Date.now(),
     });
     adopted++;

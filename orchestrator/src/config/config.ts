@@ -71,6 +71,32 @@ const envSchema = z.object({
   CC_DEFAULT_LANGUAGE: z.enum(['zh-CN', 'en']).default('zh-CN'),
   CC_PROMPTS_DIR: z.string().min(1).optional(),
   CC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Voicemail messages: FreeSWITCH records into <dir>/<mailbox>/<call uuid>.wav (a shared volume in containers). Default <CC_DATA_DIR>/freeswitch/recordings/voicemail. */
+  CC_VOICEMAIL_DIR: z.string().regex(/^\/[A-Za-z0-9_./-]*$/, 'an absolute path of letters, digits, _ . / -').optional(),
+  /** How IVR flows speak English: FreeSWITCH's mod_flite at play time, or espeak-ng files. Mandarin always uses espeak-ng (voice cmn). */
+  CC_TTS_ENGLISH: z.enum(['flite', 'espeak']).default('flite'),
+  /** Voicemail email notifications (off when unset), e.g. smtp://user:pass@mail.example.com:587. */
+  CC_SMTP_URL: z.string().regex(/^smtps?:\/\/.+/, 'an smtp:// or smtps:// URL').optional(),
+  CC_MAIL_FROM: z.string().min(3).default('contact-center@localhost'),
+  /** Call recordings: FreeSWITCH writes here (same path on both sides; a shared volume in containers). Default <CC_DATA_DIR>/recordings. */
+  CC_RECORDINGS_DIR: z.string().regex(/^\/[A-Za-z0-9_./-]*$/, 'an absolute path of letters, digits, _ . / -').optional(),
+  CC_RECORDING_STORAGE: z.enum(['local', 's3']).default('local'),
+  /** S3-compatible object store (CC_RECORDING_STORAGE=s3): endpoint URL (empty for AWS), bucket, region, keys (empty: the default credential chain). */
+  CC_RECORDING_S3_ENDPOINT: z.string().url('a URL such as https://minio.example.com:9000').optional(),
+  CC_RECORDING_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (3-63 lowercase letters, digits, . -)').optional(),
+  CC_RECORDING_S3_REGION: z.string().min(1).default('us-east-1'),
+  CC_RECORDING_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  CC_RECORDING_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  CC_RECORDING_S3_FORCE_PATH_STYLE: bool.default(false),
+  /** Signs the short-lived playback URLs; generated and kept in <CC_DATA_DIR>/recording-url-secret when absent. */
+  CC_RECORDING_URL_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+}).superRefine((c, ctx) => {
+  if (c.CC_RECORDING_STORAGE === 's3' && !c.CC_RECORDING_S3_BUCKET) {
+    ctx.addIssue({ code: 'custom', path: ['CC_RECORDING_S3_BUCKET'], message: 'required when CC_RECORDING_STORAGE=s3' });
+  }
+  if (!c.CC_RECORDING_S3_ACCESS_KEY_ID !== !c.CC_RECORDING_S3_SECRET_ACCESS_KEY) {
+    ctx.addIssue({ code: 'custom', path: ['CC_RECORDING_S3_SECRET_ACCESS_KEY'], message: 'set both CC_RECORDING_S3_ACCESS_KEY_ID and CC_RECORDING_S3_SECRET_ACCESS_KEY, or neither' });
+  }
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -93,4 +119,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
   }
   return parsed.data;
+}
+
+/** Where voicemail messages are recorded (CC_VOICEMAIL_DIR, else FreeSWITCH's recordings folder when the platform launches it). */
+export function voicemailDir(config: Pick<Config, 'CC_VOICEMAIL_DIR' | 'CC_DATA_DIR'>): string {
+  return config.CC_VOICEMAIL_DIR ?? path.join(config.CC_DATA_DIR, 'freeswitch', 'recordings', 'voicemail');
 }

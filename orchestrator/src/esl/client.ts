@@ -6,6 +6,7 @@ import './modesl-hardening.ts';
 import { fromModesl, type FsEvent } from './event.ts';
 import { EslAuthError, EslDisconnectedError, EslNotConnectedError, EslTimeoutError } from './errors.ts';
 import { nextBackoff, type BackoffPolicy } from './backoff.ts';
+import { assertUuid, UnsafeCommandArgumentError } from './commands.ts';
 
 export interface EslClientOptions {
   host: string;
@@ -95,6 +96,22 @@ export class EslClient extends EventEmitter<EslClientEvents> {
     const jobUuid = randomUUID();
     return this.track(command, timeoutMs, (resolve) => {
       conn.bgapi(command, '', jobUuid, (res: ModeslEvent) => resolve(toReply(res.getBody() ?? '')));
+    });
+  }
+
+  /**
+   * Queues a dialplan application on a channel (`sendmsg <uuid>` with call-command execute)
+   * and resolves with FreeSWITCH's command reply (+OK, or -ERR invalid session id).
+   * Its end arrives later as CHANNEL_EXECUTE_COMPLETE carrying `applicationUuid` as Application-UUID.
+   */
+  execute(channelUuid: string, application: string, argument: string, applicationUuid: string, timeoutMs = 5000): Promise<ApiReply> {
+    const conn = this.requireConnection();
+    const uuid = assertUuid(channelUuid);
+    if (!/^[a-z_]{1,40}$/.test(application)) throw new UnsafeCommandArgumentError(`bad application name ${JSON.stringify(application)}`);
+    if (/[\r\n]/.test(argument)) throw new UnsafeCommandArgumentError('application argument contains a line break');
+    const headers = { 'call-command': 'execute', 'execute-app-name': application, 'execute-app-arg': argument, 'Event-UUID': assertUuid(applicationUuid) };
+    return this.track(`sendmsg ${uuid} ${application}`, timeoutMs, (resolve) => {
+      conn.sendRecv(`sendmsg ${uuid}`, headers, (res: ModeslEvent) => resolve(toReply(res.getHeader('Reply-Text') ?? '')));
     });
   }
 

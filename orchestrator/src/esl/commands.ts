@@ -96,3 +96,39 @@ export function uuidBroadcast(uuid: string, file: string): string {
   if (!/^\/[A-Za-z0-9_./-]{1,400}$/.test(file) || file.includes('..')) throw new UnsafeCommandArgumentError(`unsafe file path ${JSON.stringify(file)}`);
   return `uuid_broadcast ${assertUuid(uuid)} ${file} aleg`;
 }
+
+export const UUID_RECORD_ACTIONS = ['start', 'stop', 'mask', 'unmask'] as const;
+export type UuidRecordAction = (typeof UUID_RECORD_ACTIONS)[number];
+
+/**
+ * Starts, stops, masks (writes silence: a paused span) or unmasks a recording
+ * of a channel: `uuid_record <uuid> start|stop|mask|unmask <path> [limit]`.
+ * The path must be absolute, made of safe characters and end in .wav; the
+ * limit (seconds, start only) caps the recording's length.
+ */
+export function uuidRecord(uuid: string, action: UuidRecordAction, file: string, limitSec?: number): string {
+  if (!(UUID_RECORD_ACTIONS as readonly string[]).includes(action)) throw new UnsafeCommandArgumentError(`bad uuid_record action ${JSON.stringify(action)}`);
+  if (!/^\/[A-Za-z0-9_./-]{1,400}\.wav$/.test(file) || file.includes('..') || file.includes('//')) {
+    throw new UnsafeCommandArgumentError(`unsafe recording path ${JSON.stringify(file)}`);
+  }
+  let limit = '';
+  if (limitSec !== undefined) {
+    if (action !== 'start' || !Number.isInteger(limitSec) || limitSec < 1 || limitSec > 86_400) {
+      throw new UnsafeCommandArgumentError(`bad uuid_record limit ${String(limitSec)} (whole seconds 1-86400, start only)`);
+    }
+    limit = ` ${limitSec}`;
+  }
+  return `uuid_record ${assertUuid(uuid)} ${action} ${file}${limit}`;
+}
+
+/** Sets several channel variables in one command: `uuid_setvar_multi <uuid> a=1;b=2` (values: safe tokens only). */
+export function uuidSetVarMulti(uuid: string, vars: Record<string, string>): string {
+  const pairs = Object.entries(vars).map(([k, v]) => `${assertToken(k, 'variable name')}=${assertToken(v, 'variable value')}`);
+  if (pairs.length === 0) throw new UnsafeCommandArgumentError('uuid_setvar_multi needs at least one variable');
+  return `uuid_setvar_multi ${assertUuid(uuid)} ${pairs.join(';')}`;
+}
+
+/** Stops what a channel is playing or recording (and its queued media applications). */
+export function uuidBreak(uuid: string): string {
+  return `uuid_break ${assertUuid(uuid)} all`;
+}

@@ -2,11 +2,22 @@ import type { FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import { z } from 'zod';
 import { timingSafeEqual } from 'node:crypto';
-import { directoryUser, notFound, queueRoute } from './documents.ts';
+import { directoryUser, isSafeDecision, notFound, queueRoute, routeDecision } from './documents.ts';
+import { isServedContext, ROUTABLE_NUMBER, type DialplanContext, type RouteDecision } from '../dialplan/resolve.ts';
 
 export interface FsXmlSources {
   sipAccount(domain: string, extension: string): Promise<{ extension: string; password: string; displayName: string } | null>;
   queueForNumber(dialedNumber: string): { queueId: string; holdMusic: string | null } | null;
+  /** The admins' dialplan tables (orchestrator/src/dialplan): a decision for this call; `none` leaves it to the static XML. */
+  dialplan?(request: DialplanLookup): Promise<RouteDecision>;
+}
+
+export interface DialplanLookup {
+  context: DialplanContext;
+  destination: string;
+  callerNumber: string | null;
+  /** The channel's SIP domain (agents' calls), to pick the organization. */
+  domain: string | null;
 }
 
 export interface FsXmlOptions {
@@ -20,6 +31,10 @@ const fetchSchema = z
     user: z.string().regex(/^[0-9]{2,10}$/).optional(),
     domain: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/).optional(),
     'Caller-Destination-Number': z.string().max(64).optional(),
+    'Hunt-Destination-Number': z.string().max(64).optional(),
+    'Caller-Caller-ID-Number': z.string().max(256).optional(),
+    'Hunt-Caller-ID-Number': z.string().max(256).optional(),
+    variable_domain_name: z.string().max(256).optional(),
     'Hunt-Context': z.string().optional(),
     'Caller-Context': z.string().optional(),
   })
@@ -57,7 +72,27 @@ export async function registerFsXmlRoutes(app: FastifyInstance, sources: FsXmlSo
         return account ? directoryUser({ domain: body.domain, context: 'default', ...account }) : notFound();
       }
       const context = body['Hunt-Context'] ?? body['Caller-Context'];
-      const dialed = body['Caller-Destination-Number'];
+      const dialed = body['Hunt-Destination-Number'] ?? body['Caller-Destination-Number'];
+      if (body.section === 'dialplan' && sources.dialplan && context && isServedContext(context) && dialed && ROUTABLE_NUMBER.test(dialed)) {
+        const caller = body['Hunt-Caller-ID-Number'] ?? body['Caller-Caller-ID-Number'] ?? '';
+        const domain = body.variable_domain_name ?? '';
+        let decision: RouteDecision | null = null;
+        try {
+          decision = await sources.dialplan({
+            context,
+            destination: dialed,
+            callerNumber: ROUTABLE_NUMBER.test(caller) ? caller : null,
+            domain: /^[A-Za-z0-9.-]{1,253}$/.test(domain) ? domain : null,
+          });
+        } catch (err) {
+          req.log.error({ err, context, dialed }, 'dialplan lookup failed: the static dialplan answers');
+        }
+        if (decision && decision.kind !== 'none') {
+          if (isSafeDecision(dialed, decision)) return routeDecision(context, dialed, decision);
+          req.log.warn({ context, dialed, decision: decision.kind }, 'dialplan decision with unexpected values: the static dialplan answers');
+          return notFound();
+        }
+      }
       if (body.section === 'dialplan' && context === 'public' && dialed && /^\+?[0-9]{2,20}$/.test(dialed)) {
         const route = sources.queueForNumber(dialed);
         return route ? queueRoute(context, dialed, route.queueId, route.holdMusic) : notFound();

@@ -9,6 +9,9 @@ import { resyncWithSwitch } from '../calls/resync.ts';
 import type { CustomerRepository } from '../crm/customers.ts';
 import type { MetricsService } from '../metrics/metrics-service.ts';
 import { feedMetricsFromAcd } from '../metrics/wiring.ts';
+import type { IvrRuntime } from '../ivr/runtime/ivr-runtime.ts';
+import { adoptParkedIvrCallers } from '../ivr/runtime/adopt.ts';
+import type { VoicemailService } from '../voicemail/voicemail-service.ts';
 
 export interface CallFlowParts {
   esl: EslClient;
@@ -17,6 +20,8 @@ export interface CallFlowParts {
   customers: CustomerRepository;
   callbacks: CallbackStore;
   metrics: MetricsService;
+  ivr: IvrRuntime;
+  voicemail: VoicemailService;
   logger: Logger;
 }
 
@@ -27,7 +32,7 @@ export interface CallFlowParts {
  * in the metrics; a call that ends frees its agent. Each part decides on its own;
  * this only connects them.
  */
-export function wireCallFlow({ esl, tracker, acd, customers, callbacks, metrics, logger }: CallFlowParts): void {
+export function wireCallFlow({ esl, tracker, acd, customers, callbacks, metrics, ivr, voicemail, logger }: CallFlowParts): void {
   feedMetricsFromAcd(acd, metrics);
 
   esl.on('event', (event) => {
@@ -42,14 +47,20 @@ export function wireCallFlow({ esl, tracker, acd, customers, callbacks, metrics,
       return;
     }
     tracker.handle(signal);
+    ivr.handle(signal);
+    if (signal.kind === 'channel_hangup' && signal.voicemail) {
+      void voicemail.channelEnded(signal.uuid, signal.voicemail).catch((err: unknown) => logger.error({ err, uuid: signal.uuid }, 'voicemail not stored'));
+    }
   });
   esl.on('connected', () => {
     void resyncWithSwitch(esl, tracker, logger.child({ component: 'resync' }))
+      .then(() => adoptParkedIvrCallers(esl, ivr, logger.child({ component: 'ivr' })))
       .catch((err: unknown) => logger.error({ err }, 'resync with FreeSWITCH failed'))
       .finally(() => acd.setSwitchAvailable(esl.isConnected));
   });
   esl.on('disconnected', () => {
     acd.setSwitchAvailable(false);
+    ivr.switchLost();
     logger.warn('FreeSWITCH disconnected; waiting callers keep their place');
   });
 
@@ -84,9 +95,15 @@ export function wireCallFlow({ esl, tracker, acd, customers, callbacks, metrics,
         });
       });
   });
+  // The agent hung up and the caller stays in the IVR (a survey): the agent is free, the flow goes on.
+  tracker.on('agent_left', (call) => {
+    metrics.apply({ kind: 'talk_ended', callId: call.callId, at: call.agentLeftAt ?? Date.now() });
+    acd.callEnded(call.callId);
+    ivr.agentLeft(call.callId);
+  });
   tracker.on('ended', (call) => {
     if (call.calledNumber === 'callback') callbacks.mark(call.callId, 'done');
-    if (call.answeredAt !== null) metrics.apply({ kind: 'talk_ended', callId: call.callId, at: call.endedAt ?? Date.now() });
+    if (call.answeredAt !== null && call.agentLeftAt === null) metrics.apply({ kind: 'talk_ended', callId: call.callId, at: call.endedAt ?? Date.now() });
     else if (call.queueId && call.disposal === null) metrics.apply({ kind: 'call_abandoned', callId: call.callId, queueId: call.queueId, at: call.endedAt ?? Date.now() });
     acd.callEnded(call.callId);
   });

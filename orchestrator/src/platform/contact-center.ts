@@ -2,7 +2,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
-import { REPO_ROOT } from '../config/config.ts';
+import { REPO_ROOT, voicemailDir } from '../config/config.ts';
 import { connect, migrate, type Sql } from '../db/client.ts';
 import { EslClient } from '../esl/client.ts';
 import { Acd } from '../acd/acd.ts';
@@ -24,11 +24,29 @@ import { registerApiRoutes } from '../api/routes.ts';
 import { wireLiveUpdates } from '../api/live-updates.ts';
 import { registerIvrRoutes } from '../api/ivr-routes.ts';
 import { FlowRepository } from '../ivr/store/flow-repository.ts';
+import { registerQaRoutes } from '../api/qa-routes.ts';
+import { QaRepository } from '../qa/repository.ts';
+import { createRecordingService, wireRecording, type RecordingService } from '../recording/service.ts';
+import { loadRecordingActor } from '../recording/actor-loader.ts';
+import { registerRecordingRoutes } from '../api/recording-routes.ts';
 import type { Health } from '../api/protocol.ts';
 import { registerFsXmlRoutes } from '../fsxml/routes.ts';
+import { registerDialplanRoutes } from '../api/dialplan-routes.ts';
+import { gatewayOfDialPrefix } from '../dialplan/store/gateways.ts';
 import { MetricsService } from '../metrics/metrics-service.ts';
 import { EspeakTts } from '../tts/tts.ts';
 import { wireCallFlow } from './call-flow.ts';
+import { wireSupervision } from '../supervision/wiring.ts';
+import { IvrRuntime } from '../ivr/runtime/ivr-runtime.ts';
+import { FreeswitchIvrSwitch } from '../ivr/runtime/ivr-switch.ts';
+import { PromptSource } from '../ivr/runtime/prompt-source.ts';
+import { IvrRunStore } from '../ivr/store/run-store.ts';
+import { PromptLibrary } from '../ivr/store/prompt-library.ts';
+import { ivrSwitchVariables } from '../ivr/store/switches.ts';
+import { registerIvrRuntimeRoutes } from '../api/ivr-runtime-routes.ts';
+import { registerVoicemailRoutes } from '../api/voicemail-routes.ts';
+import { VoicemailStore } from '../voicemail/voicemail-store.ts';
+import { ensureMailboxFolder, mailboxFile, VoicemailService } from '../voicemail/voicemail-service.ts';
 
 export const DEFAULT_ORGANIZATION_ID = '00000000-0000-4000-8000-000000000001';
 
@@ -41,6 +59,8 @@ export interface ContactCenter {
   acd: Acd;
   tracker: CallTracker;
   cdr: CdrWriter;
+  /** Call recording; `recording.recorder.callAnswered(...)` is the system-answer start point (IVR). */
+  recording: RecordingService;
   stop(): Promise<void>;
 }
 
@@ -82,7 +102,7 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
     logger: logger.child({ component: 'esl' }),
   });
   const [org] = await sql<{ sip_domain: string }[]>`select sip_domain from organizations where id = ${DEFAULT_ORGANIZATION_ID}`;
-  const control = new FreeswitchCallControl(esl, org?.sip_domain ?? 'cc.local', logger.child({ component: 'call-control' }));
+  const control = new FreeswitchCallControl(esl, org?.sip_domain ?? 'cc.local', logger.child({ component: 'call-control' }), (mailbox) => void ensureMailboxFolder(voicemailDir(config), mailbox));
   const acd = new Acd(control, logger.child({ component: 'acd' }));
   const cdr = new CdrWriter(cdrStore, logger.child({ component: 'cdr' }));
   const metrics = new MetricsService(config.CC_TIMEZONE);
@@ -107,7 +127,49 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
 
   const app = await createServer({ logger, sessions, cookieSecure: config.CC_COOKIE_SECURE, webRoot: path.join(REPO_ROOT, 'softphone', 'dist') });
   const live = wireLiveUpdates({ app, acd, tracker, customers, metrics, esl, logger, offlineGraceMs: config.CC_AGENT_OFFLINE_GRACE_MS });
-  wireCallFlow({ esl, tracker, acd, customers, callbacks, metrics, logger });
+  const recording = createRecordingService({ config, sql, esl, logger });
+  wireRecording({ esl, acd, tracker, recorder: recording.recorder, logger });
+  // IVR flows on live calls, with their prompts (espeak-ng files; English also by mod_flite) and voicemail.
+  const promptsDir = config.CC_PROMPTS_DIR ?? path.join(config.CC_DATA_DIR, 'prompts');
+  const espeak = (await EspeakTts.available()) ? new EspeakTts(promptsDir) : null;
+  if (!espeak) logger.warn('espeak-ng and sox are not installed: Mandarin IVR prompts and queue announcements are off');
+  const flows = new FlowRepository(sql);
+  const ivrRuns = new IvrRunStore(sql, logger.child({ component: 'ivr-runs' }));
+  const ivr = new IvrRuntime({
+    sw: new FreeswitchIvrSwitch(esl),
+    flows,
+    prompts: new PromptSource(
+      {
+        ...(espeak ? { 'zh-CN': { kind: 'file' as const, engine: espeak } } : {}),
+        ...(config.CC_TTS_ENGLISH === 'flite' ? { en: { kind: 'switch' as const } } : espeak ? { en: { kind: 'file' as const, engine: espeak } } : {}),
+      },
+      logger.child({ component: 'ivr-prompts' }),
+    ),
+    store: ivrRuns,
+    switches: (organizationId) => ivrSwitchVariables(sql, organizationId),
+    voicemailFile: (mailbox, callUuid) => mailboxFile(voicemailDir(config), mailbox, callUuid),
+    // Recording may start when the system answers (policy start point `system_answer`).
+    calls: {
+      answered: (c) =>
+        void recording.recorder
+          .callAnswered({ callId: c.uuid, callerUuid: c.uuid, organizationId: c.organizationId, queueId: null, callerNumber: c.callerNumber, calledNumber: c.did, direction: 'inbound' })
+          .catch((err: unknown) => logger.error({ err, callId: c.uuid }, 'recording at IVR answer failed')),
+      ended: (uuid) => recording.recorder.callEnded(uuid),
+    },
+    logger: logger.child({ component: 'ivr' }),
+  });
+  const voicemails = new VoicemailStore(sql);
+  const voicemail = new VoicemailService(voicemails, DEFAULT_ORGANIZATION_ID, { smtpUrl: config.CC_SMTP_URL, mailFrom: config.CC_MAIL_FROM }, logger.child({ component: 'voicemail' }));
+  wireCallFlow({ esl, tracker, acd, customers, callbacks, metrics, ivr, voicemail, logger });
+  // The supervisor's seat (班长席): listen / whisper / barge / hang up / intercept, trunk state, wallboard tokens.
+  const supervision = wireSupervision({
+    app, sql, esl, tracker, push: live.hub, logger,
+    metrics: (organizationId) => metrics.view(new Map(acd.allAgentStates().map((a) => [a.agentId, a])), organizationId),
+    metricsVersion: () => metrics.changeCount,
+    releaseAgent: (callId) => acd.callEnded(callId),
+    sip: { wsServers: config.CC_SIP_WS_URLS, iceServers: config.CC_ICE_SERVERS },
+  });
+  acd.on('connected', (c) => supervision.callConnected(c.callId));
 
   // What was in progress when the orchestrator last stopped: calls (from their live CDRs) and callbacks.
   for (const call of await cdrStore.liveCalls()) tracker.restore(call);
@@ -124,12 +186,23 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
     metrics: (organizationId) => metrics.view(new Map(acd.allAgentStates().map((a) => [a.agentId, a])), organizationId),
     sip: { wsServers: config.CC_SIP_WS_URLS, iceServers: config.CC_ICE_SERVERS },
     cookieSecure: config.CC_COOKIE_SECURE,
+    mayActOnAgent: (user, agentId) => supervision.service.mayActOnAgent(user, agentId),
   });
-  registerIvrRoutes(app, { sql, flows: new FlowRepository(sql) });
+  registerIvrRoutes(app, { sql, flows });
+  registerIvrRuntimeRoutes(app, { sql, runs: ivrRuns, prompts: new PromptLibrary(sql, promptsDir) });
+  registerVoicemailRoutes(app, { sql, voicemails });
+  registerQaRoutes(app, { sql, qa: new QaRepository(sql), actorOf: (user) => loadRecordingActor(sql, user), timezone: config.CC_TIMEZONE });
+  registerRecordingRoutes(app, { sql, ...recording, actorOf: (user) => loadRecordingActor(sql, user) });
+  const dialplan = registerDialplanRoutes(app, {
+    sql, logger, defaultOrganizationId: DEFAULT_ORGANIZATION_ID,
+    gatewaysDir: path.join(REPO_ROOT, 'freeswitch', 'conf', 'gateways'), defaultGateway: gatewayOfDialPrefix(config.CC_EXTERNAL_DIAL_PREFIX),
+  });
   await registerFsXmlRoutes(
     app,
     {
-      sipAccount: (domain, extension) => acdRepo.sipAccount(domain, extension),
+      // Agents' accounts, then supervisors' (their WebRTC leg for supervision).
+      sipAccount: async (domain, extension) => (await acdRepo.sipAccount(domain, extension)) ?? supervision.repo.sipAccount(domain, extension),
+      dialplan: (lookup) => dialplan.decide(lookup),
       queueForNumber: (dialed) => {
         const q = queues.find((x) => x.inboundNumber === dialed);
         return q ? { queueId: q.id, holdMusic: q.holdMusic } : null;
@@ -142,13 +215,11 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
 
   // Position and estimated-wait announcements need a TTS engine (espeak-ng + sox from Debian).
   let announcer: QueueAnnouncer | undefined;
-  if (await EspeakTts.available()) {
-    const tts = new EspeakTts(config.CC_PROMPTS_DIR ?? path.join(config.CC_DATA_DIR, 'prompts'));
+  if (espeak) {
+    const tts = espeak;
     const languageOf = (callId: string) => tracker.call(callId)?.language ?? config.CC_DEFAULT_LANGUAGE;
     announcer = new QueueAnnouncer(acd, control, tts, (q, pos) => metrics.estimatedWait(q, pos), languageOf, logger.child({ component: 'announcer' }));
     announcer.start();
-  } else {
-    logger.warn('queue announcements are off: espeak-ng and sox are not installed');
   }
 
   acd.start();
@@ -162,14 +233,18 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
     acd,
     tracker,
     cdr,
+    recording,
     async stop() {
       announcer?.stop();
       acd.stop();
+      await supervision.close();
+      await ivr.stop();
       live.close();
       await esl.stop();
       await app.close();
       await cdr.flush();
       await agentStates.flush();
+      await recording.stop();
       await sql.end({ timeout: 5 });
     },
   };

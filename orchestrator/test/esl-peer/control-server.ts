@@ -4,6 +4,8 @@
  * API on CONTROL_PORT (127.0.0.1) lets a test drive it:
  *   POST /calls {callerNumber, did, callerName?}   -> {uuid}
  *   POST /calls/:uuid/hangup                        -> {}
+ *   POST /ivr-calls {callerNumber, did, flowId}     -> {uuid}   (a caller reaching an IVR flow)
+ *   POST /calls/:uuid/keys {keys}                   -> {}       (the caller presses keys)
  *   POST /agents/:extension/behaviour {kind, afterMs?}
  *   POST /agents/:extension/answer                  -> {uuid}
  *   GET  /state                                     -> {commands, channels, ringing}
@@ -40,6 +42,14 @@ const server = http.createServer(async (req, res) => {
     if (req.method === 'POST' && url === '/calls') {
       const b = await body(req);
       return send(200, { uuid: fs.placeInboundCall({ callerNumber: String(b.callerNumber), did: String(b.did), callerName: b.callerName ? String(b.callerName) : undefined }) });
+    }
+    if (req.method === 'POST' && url === '/ivr-calls') {
+      const b = await body(req);
+      return send(200, { uuid: fs.placeIvrCall({ callerNumber: String(b.callerNumber), did: String(b.did), flowId: String(b.flowId) }) });
+    }
+    if (req.method === 'POST' && (m = /^\/calls\/([^/]+)\/keys$/.exec(url))) {
+      fs.pressKeys(m[1]!, String((await body(req)).keys ?? ''));
+      return send(200, {});
     }
     if (req.method === 'POST' && (m = /^\/calls\/([^/]+)\/hangup$/.exec(url))) {
       fs.hangup(m[1]!);

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -6,6 +8,8 @@ import { apiResponse, authRequest, commandReply, disconnectNotice, eventJson, ev
 
 const require = createRequire(import.meta.url);
 const templates = (require('./event-templates.json') as { events: Record<string, EventBody> }).events;
+/** The peer's own record of whom an eavesdropping leg listens to (not a FreeSWITCH variable). */
+const EAVESDROP_TARGET = 'peer_eavesdrop_target';
 
 /**
  * An ESL test peer: a TCP server that speaks FreeSWITCH's Event Socket protocol
@@ -49,6 +53,14 @@ interface Client {
   buffer: string;
 }
 
+interface RunningApp {
+  uuid: string;
+  app: string;
+  arg: string;
+  appUuid: string;
+  timer: NodeJS.Timeout | null;
+}
+
 interface PendingOffer {
   uuid: string;
   extension: string;
@@ -56,6 +68,20 @@ interface PendingOffer {
   client: Client;
   timer: NodeJS.Timeout | null;
 }
+
+/** A uuid_record capture in progress (or finished) on the test peer. */
+export interface FakeRecording {
+  uuid: string;
+  path: string;
+  startedAt: number;
+  stoppedAt: number | null;
+  stereo: boolean;
+  /** Masked (paused) spans, ms since the epoch; `to` null while masked. */
+  masks: { from: number; to: number | null }[];
+}
+
+/** The audio the test peer writes: a tone per side, so tests can tell the channels apart. */
+export const FAKE_RECORDING_TONES = { callerHz: 400, agentHz: 1000, sampleRate: 8000, amplitude: 8000 } as const;
 
 export interface FakeFreeswitchOptions {
   password?: string;
@@ -77,8 +103,21 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
   readonly counters = { placed: 0, bridged: 0, hungUp: 0 };
   /** Files played to channels with uuid_broadcast. */
   readonly broadcasts: { uuid: string; file: string }[] = [];
+  /** DTMF queued on channels with uuid_recv_dtmf (supervision switches eavesdrop modes with it). */
+  readonly receivedDtmf: { uuid: string; digits: string }[] = [];
+  /** The reply to `sofia xmlstatus gateway` (tests set it; FreeSWITCH's answer with no gateway by default). */
+  gatewayStatusXml = '<?xml version="1.0" encoding="ISO-8859-1"?>\n<gateways>\n</gateways>\n';
   /** Hangup causes of channels that ended, by uuid. */
   readonly hangups = new Map<string, string>();
+  /** Applications run with `sendmsg <uuid>` execute, in order. */
+  readonly executions: { uuid: string; app: string; arg: string }[] = [];
+  /** Keys a caller has pressed that no play_and_get_digits has read yet, by channel. */
+  private readonly keyBuffers = new Map<string, string>();
+  private readonly runningApps = new Map<string, RunningApp>();
+  /** uuid_record captures by file path. */
+  readonly recordings = new Map<string, FakeRecording>();
+  /** When set, captures end without a file (FreeSWITCH could not write: disk full, bad path). */
+  failRecordingWrites = false;
 
   constructor(options: FakeFreeswitchOptions = {}) {
     super();
@@ -141,6 +180,37 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
     return ch.uuid;
   }
 
+  /** A caller dials a number routed to an IVR flow: dialplans/cc_ivr.xml answers, fires cc::ivr and parks. */
+  placeIvrCall(o: { callerNumber: string; did: string; flowId: string }): string {
+    const ch = this.createChannel({ direction: 'inbound', callerNumber: o.callerNumber, callerName: o.callerNumber, destination: o.did, context: 'cc_ivr' });
+    for (const [k, v] of [['cc_ivr_flow_id', o.flowId], ['cc_did', o.did], ['cc_ivr', 'true'], ['tts_engine', 'flite'], ['tts_voice', 'slt']]) ch.vars.set(k!, v!);
+    ch.answered = true;
+    this.emitChannelEvent('CHANNEL_ANSWER', ch);
+    this.emitChannelEvent('CUSTOM', ch, { 'Event-Subclass': 'cc::ivr' });
+    ch.application = 'park';
+    this.counters.placed++;
+    return ch.uuid;
+  }
+
+  /** The caller presses keys (RFC 2833): a running or later play_and_get_digits reads them. */
+  pressKeys(uuid: string, keys: string): void {
+    if (!this.channels.has(uuid)) return;
+    this.keyBuffers.set(uuid, (this.keyBuffers.get(uuid) ?? '') + keys);
+    for (const run of [...this.runningApps.values()]) if (run.uuid === uuid && run.app === 'play_and_get_digits') this.readKeys(run, false);
+  }
+
+  /** Sends an event as FreeSWITCH would (e.g. a recorded sofia::gateway_state), re-stamped. */
+  emitRawEvent(headers: EventBody): void {
+    const e: EventBody = { ...headers };
+    this.stamp(e);
+    this.broadcast(e);
+  }
+
+  /** The channel an eavesdropping leg listens to, if it does. */
+  eavesdropTarget(uuid: string): string | null {
+    return this.channels.get(uuid)?.vars.get(EAVESDROP_TARGET) ?? null;
+  }
+
   /** The remote party of a channel hangs up. */
   hangup(uuid: string, cause = 'NORMAL_CLEARING'): void {
     const ch = this.channels.get(uuid);
@@ -148,6 +218,12 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
     this.channels.delete(uuid);
     this.hangups.set(uuid, cause);
     this.counters.hungUp++;
+    this.keyBuffers.delete(uuid);
+    for (const [id, run] of [...this.runningApps]) {
+      if (run.uuid !== uuid) continue;
+      if (run.timer) clearTimeout(run.timer);
+      this.runningApps.delete(id);
+    }
     const offer = this.pendingOffers.get(uuid);
     if (offer) {
       this.pendingOffers.delete(uuid);
@@ -156,12 +232,21 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
       this.sendBackgroundJob(offer.client, offer.jobUuid, 'originate', `-ERR ${cause}\n`);
       return;
     }
+    this.stopRecordingsOf(ch);
     this.emitChannelEvent('CHANNEL_HANGUP_COMPLETE', ch, { 'Hangup-Cause': cause });
+    // An eavesdrop ends with the channel it listens to, and its leg hangs up (originate … &eavesdrop()).
+    for (const other of [...this.channels.values()]) if (other.vars.get(EAVESDROP_TARGET) === uuid) this.hangup(other.uuid, 'NORMAL_CLEARING');
     if (ch.bridgedTo) {
       const other = this.channels.get(ch.bridgedTo);
       if (other) {
         other.bridgedTo = null;
-        this.hangup(other.uuid, 'NORMAL_CLEARING');
+        if (other.vars.get('park_after_bridge') === 'true' && other.vars.get('hangup_after_bridge') !== 'true') {
+          // The caller stays (e.g. for the IVR's survey): unbridged and parked.
+          other.application = 'park';
+          this.emitChannelEvent('CHANNEL_UNBRIDGE', other, { 'Other-Leg-Unique-ID': ch.uuid });
+        } else {
+          this.hangup(other.uuid, 'NORMAL_CLEARING');
+        }
       }
     }
   }
@@ -237,6 +322,8 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
         this.runBgapi(client, args, jobUuid);
         return;
       }
+      case 'sendmsg':
+        return this.sendmsg(client, rest[0] ?? '', headers);
       case 'event':
         return this.subscribe(client, rest);
       case 'nixevent':
@@ -311,7 +398,16 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
         ch.destination = a[1] ?? '';
         ch.context = a[3] ?? 'default';
         ch.application = 'playback';
-        if (ch.context === 'cc_diversions' && ch.destination === 'cc_callback') {
+        if (ch.context === 'cc_inbound') {
+          // dialplans/cc_inbound.xml: the caller enters the contact center (e.g. from the IVR's queue node).
+          ch.vars.set('cc_entered', 'true');
+          ch.vars.set('cc_did', ch.destination);
+          const afterCall = ch.vars.get('cc_after_call') === 'true';
+          ch.vars.set('hangup_after_bridge', afterCall ? 'false' : 'true');
+          ch.vars.set('park_after_bridge', afterCall ? 'true' : 'false');
+          ch.application = 'endless_playback';
+          setImmediate(() => this.emitChannelEvent('CUSTOM', ch, { 'Event-Subclass': 'cc::enqueue', cc_did: ch.destination }));
+        } else if (ch.context === 'cc_diversions' && ch.destination === 'cc_callback') {
           // The agent leg now calls the customer; it stays up until somebody hangs up.
           ch.application = 'bridge';
         } else if (ch.context === 'cc_diversions') {
@@ -321,17 +417,123 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
         }
         return '+OK\n';
       }
+      case 'uuid_break': {
+        if (!this.channels.has(a[0] ?? '')) return '-ERR No such channel!\n';
+        for (const run of [...this.runningApps.values()]) if (run.uuid === a[0]) this.completeApp(run, run.app === 'play_and_get_digits' ? '' : null);
+        return '+OK\n';
+      }
       case 'uuid_broadcast': {
         const ch = this.channels.get(a[0] ?? '');
         if (!ch) return '-ERR No such channel!\n';
         this.broadcasts.push({ uuid: ch.uuid, file: a[1] ?? '' });
         return '+OK Message sent\n';
       }
+      case 'uuid_record':
+        return this.record(a);
+      case 'uuid_setvar_multi': {
+        const ch = this.channels.get(a[0] ?? '');
+        if (!ch) return '-ERR No such channel!\n';
+        for (const pair of a.slice(1).join(' ').split(';')) {
+          const eq = pair.indexOf('=');
+          if (eq > 0) ch.vars.set(pair.slice(0, eq), pair.slice(eq + 1));
+        }
+        return '+OK\n';
+      }
+      case 'uuid_recv_dtmf': {
+        if (a.length < 2) return '-USAGE: <uuid> <dtmf_data>\n';
+        if (!this.channels.has(a[0] ?? '')) return '-ERR Cannot locate session!\n';
+        this.receivedDtmf.push({ uuid: a[0]!, digits: a[1]! });
+        return `+OK ${a[0]} received DTMF ${a[1]}.\n`;
+      }
+      case 'sofia':
+        if (a.join(' ') === 'xmlstatus gateway') return this.gatewayStatusXml;
+        return '-ERR Invalid command\n';
       case 'originate':
         return '-ERR use bgapi in tests\n';
       default:
         return `-ERR ${name} Command not found!\n`;
     }
+  }
+
+  /** `uuid_record <uuid> start|stop|mask|unmask <path> [limit]`, answered as FreeSWITCH 1.10 does (03-inbound-call-lifecycle trace). */
+  private record(a: string[]): string {
+    const [uuid = '', action = '', file = ''] = a;
+    if (!file || !['start', 'stop', 'mask', 'unmask'].includes(action)) return '-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>] [<recording_vars>]\n';
+    const ch = this.channels.get(uuid);
+    if (!ch) return '-ERR Cannot locate session!\n';
+    const rec = this.recordings.get(file);
+    const now = Date.now();
+    switch (action) {
+      case 'start': {
+        const fresh: FakeRecording = { uuid, path: file, startedAt: now, stoppedAt: null, stereo: ch.vars.get('RECORD_STEREO') === 'true', masks: [] };
+        this.recordings.set(file, fresh);
+        setImmediate(() => this.emitChannelEvent('RECORD_START', ch, { 'Record-File-Path': file }));
+        return '+OK Success\n';
+      }
+      case 'stop':
+        if (!rec || rec.uuid !== uuid || rec.stoppedAt !== null) return '-ERR Cannot stop record session!\n';
+        setImmediate(() => this.finishRecording(ch, rec));
+        rec.stoppedAt = now;
+        return '+OK Success\n';
+      default: {
+        if (!rec || rec.uuid !== uuid || rec.stoppedAt !== null) return `-ERR Cannot ${action} recording session!\n`;
+        const open = rec.masks.at(-1);
+        if (action === 'mask' && !(open && open.to === null)) rec.masks.push({ from: now, to: null });
+        if (action === 'unmask' && open && open.to === null) open.to = now;
+        return '+OK Success\n';
+      }
+    }
+  }
+
+  private stopRecordingsOf(ch: FakeChannel): void {
+    for (const rec of this.recordings.values()) {
+      if (rec.uuid !== ch.uuid || rec.stoppedAt !== null) continue;
+      rec.stoppedAt = Date.now();
+      this.finishRecording(ch, rec);
+    }
+  }
+
+  /** Writes the WAV (a 400 Hz caller tone left, a 1 kHz agent tone right; silence while masked) and fires RECORD_STOP. */
+  private finishRecording(ch: FakeChannel, rec: FakeRecording): void {
+    const stoppedAt = rec.stoppedAt ?? Date.now();
+    const ms = Math.max(0, stoppedAt - rec.startedAt);
+    if (!this.failRecordingWrites) {
+      const { sampleRate, callerHz, agentHz, amplitude } = FAKE_RECORDING_TONES;
+      const channels = rec.stereo ? 2 : 1;
+      const frames = Math.floor((ms * sampleRate) / 1000);
+      const data = Buffer.alloc(frames * channels * 2);
+      for (let i = 0; i < frames; i++) {
+        const t = rec.startedAt + (i * 1000) / sampleRate;
+        const masked = rec.masks.some((m) => t >= m.from && t < (m.to ?? Infinity));
+        const left = masked ? 0 : Math.round(amplitude * Math.sin((2 * Math.PI * callerHz * i) / sampleRate));
+        const right = masked ? 0 : Math.round(amplitude * Math.sin((2 * Math.PI * agentHz * i) / sampleRate));
+        data.writeInt16LE(left, i * channels * 2);
+        if (channels === 2) data.writeInt16LE(right, i * 4 + 2);
+      }
+      const header = Buffer.alloc(44);
+      header.write('RIFF', 0, 'ascii');
+      header.writeUInt32LE(36 + data.length, 4);
+      header.write('WAVEfmt ', 8, 'ascii');
+      header.writeUInt32LE(16, 16);
+      header.writeUInt16LE(1, 20);
+      header.writeUInt16LE(channels, 22);
+      header.writeUInt32LE(sampleRate, 24);
+      header.writeUInt32LE(sampleRate * channels * 2, 28);
+      header.writeUInt16LE(channels * 2, 32);
+      header.writeUInt16LE(16, 34);
+      header.write('data', 36, 'ascii');
+      header.writeUInt32LE(data.length, 40);
+      try {
+        fs.writeFileSync(rec.path, Buffer.concat([header, data]));
+      } catch {
+        /* like FreeSWITCH: the recording is just missing */
+      }
+    }
+    this.emitChannelEvent('RECORD_STOP', ch, {
+      'Record-File-Path': rec.path,
+      variable_record_ms: String(ms),
+      variable_record_seconds: String(Math.floor(ms / 1000)),
+    });
   }
 
   private runBgapi(client: Client, cmd: string, jobUuid: string): void {
@@ -341,7 +543,8 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
       setImmediate(() => this.sendBackgroundJob(client, jobUuid, cmd, body));
       return;
     }
-    const m = /^originate \{(.*)\}user\/([^@\s]+)@(\S+) &park\(\)$/.exec(cmd);
+    // Agents' legs park; supervisors' legs park (takeover) or eavesdrop on an agent leg (supervision).
+    const m = /^originate \{(.*)\}user\/([^@\s]+)@(\S+) &(?:park\(\)|eavesdrop\(([0-9a-f-]{36})\))$/.exec(cmd);
     if (!m) {
       setImmediate(() => this.sendBackgroundJob(client, jobUuid, cmd, '-ERR CHAN_NOT_IMPLEMENTED\n'));
       return;
@@ -362,10 +565,88 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
       context: 'default',
     });
     for (const [k, v] of vars) ch.vars.set(k, v);
+    if (m[4]) ch.vars.set(EAVESDROP_TARGET, m[4]);
     const offer: PendingOffer = { uuid: ch.uuid, extension, jobUuid, client, timer: null };
     this.pendingOffers.set(ch.uuid, offer);
     if (behaviour.kind === 'answer') offer.timer = setTimeout(() => this.completeOffer(offer, true), behaviour.afterMs);
     if (behaviour.kind === 'no_answer') offer.timer = setTimeout(() => this.completeOffer(offer, false), behaviour.afterMs);
+  }
+
+  /** `sendmsg <uuid>` with call-command execute: runs a (simulated) dialplan application on a channel. */
+  private sendmsg(client: Client, uuid: string, headers: Map<string, string>): void {
+    const ch = this.channels.get(uuid);
+    if (!ch) {
+      client.socket.write(commandReply(`-ERR invalid session id [${uuid}]`));
+      return;
+    }
+    if (headers.get('call-command') !== 'execute') {
+      client.socket.write(commandReply('+OK'));
+      return;
+    }
+    const app = headers.get('execute-app-name') ?? '';
+    const arg = headers.get('execute-app-arg') ?? '';
+    const run: RunningApp = { uuid, app, arg, appUuid: headers.get('Event-UUID') ?? randomUUID(), timer: null };
+    this.executions.push({ uuid, app, arg });
+    this.commands.push(`sendmsg ${uuid} ${app} ${arg}`);
+    this.emit('command', `sendmsg ${uuid} ${app} ${arg}`);
+    client.socket.write(commandReply('+OK'));
+    this.runningApps.set(run.appUuid, run);
+    ch.application = app;
+    this.emitChannelEvent('CHANNEL_EXECUTE', ch, { Application: app, 'Application-Data': arg, 'Application-UUID': run.appUuid });
+    if (app === 'play_and_get_digits') {
+      const timeoutMs = Number(splitArgs(arg)[3]) || 5000;
+      run.timer = setTimeout(() => this.completeApp(run, ''), timeoutMs);
+      setTimeout(() => this.readKeys(run, false), 5);
+    } else if (app === 'record') {
+      const [file = '', max = '0'] = splitArgs(arg);
+      run.timer = setTimeout(() => {
+        writeSilentWav(file, 1000);
+        ch.vars.set('record_ms', '1000');
+        this.completeApp(run, null);
+      }, Math.min(30, Number(max) * 1000));
+    } else {
+      run.timer = setTimeout(() => this.completeApp(run, null), app === 'playback' ? 10 : 1);
+    }
+  }
+
+  /** play_and_get_digits reads buffered keys: up to max digits or a terminator. */
+  private readKeys(run: RunningApp, _timedOut: boolean): void {
+    if (!this.runningApps.has(run.appUuid)) return;
+    const buffer = this.keyBuffers.get(run.uuid) ?? '';
+    if (!buffer) return;
+    const [, max = '1', , , terminators = 'none'] = splitArgs(run.arg);
+    const terms = terminators === 'none' ? '' : terminators;
+    let taken = '';
+    let used = 0;
+    for (const key of buffer) {
+      used++;
+      if (terms.includes(key)) break;
+      taken += key;
+      if (taken.length >= Number(max)) break;
+    }
+    const ended = used < buffer.length || terms === '' || [...buffer].some((k) => terms.includes(k)) || taken.length >= Number(max);
+    if (!ended) return; // more keys may come
+    this.keyBuffers.set(run.uuid, buffer.slice(used));
+    this.completeApp(run, taken);
+  }
+
+  private completeApp(run: RunningApp, digits: string | null): void {
+    if (!this.runningApps.delete(run.appUuid)) return;
+    if (run.timer) clearTimeout(run.timer);
+    const ch = this.channels.get(run.uuid);
+    if (!ch) return;
+    if (digits !== null) {
+      const variable = splitArgs(run.arg)[7] ?? 'digits';
+      if (digits) ch.vars.set(variable, digits);
+      else ch.vars.delete(variable);
+    }
+    ch.application = 'park';
+    this.emitChannelEvent('CHANNEL_EXECUTE_COMPLETE', ch, {
+      Application: run.app,
+      'Application-Data': run.arg,
+      'Application-Response': run.app === 'playback' ? 'FILE PLAYED' : '_none_',
+      'Application-UUID': run.appUuid,
+    });
   }
 
   private completeOffer(offer: PendingOffer, answered: boolean): void {
@@ -391,6 +672,11 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
     const x = this.channels.get(a);
     const y = this.channels.get(b);
     if (!x || !y) return `-ERR Invalid uuid ${!x ? a : b}\n`;
+    for (const [ch, partner] of [[x, b], [y, a]] as const) {
+      const old = ch.bridgedTo && ch.bridgedTo !== partner ? this.channels.get(ch.bridgedTo) : undefined;
+      if (old && old.bridgedTo === ch.uuid) old.bridgedTo = null;
+      ch.vars.delete(EAVESDROP_TARGET);
+    }
     x.bridgedTo = b;
     y.bridgedTo = a;
     x.application = 'uuid_bridge';
@@ -538,4 +824,53 @@ export function parseVarBlock(block: string): Map<string, string> {
   }
   flush();
   return vars;
+}
+
+/** FreeSWITCH's application argument split: spaces, with '...' quoting (quotes removed). */
+export function splitArgs(arg: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  let started = false;
+  for (const ch of arg) {
+    if (ch === "'") {
+      quoted = !quoted;
+      started = true;
+    } else if (ch === ' ' && !quoted) {
+      if (started) out.push(cur);
+      cur = '';
+      started = false;
+    } else {
+      cur += ch;
+      started = true;
+    }
+  }
+  if (started) out.push(cur);
+  return out;
+}
+
+/** What FreeSWITCH's record leaves: an 8 kHz mono 16-bit WAV (silence here). */
+function writeSilentWav(file: string, ms: number): void {
+  if (!file.startsWith('/')) return;
+  const samples = Math.round((8000 * ms) / 1000);
+  const data = Buffer.alloc(samples * 2);
+  const head = Buffer.alloc(44);
+  head.write('RIFF', 0, 'ascii');
+  head.writeUInt32LE(36 + data.length, 4);
+  head.write('WAVEfmt ', 8, 'ascii');
+  head.writeUInt32LE(16, 16);
+  head.writeUInt16LE(1, 20);
+  head.writeUInt16LE(1, 22);
+  head.writeUInt32LE(8000, 24);
+  head.writeUInt32LE(16000, 28);
+  head.writeUInt16LE(2, 32);
+  head.writeUInt16LE(16, 34);
+  head.write('data', 36, 'ascii');
+  head.writeUInt32LE(data.length, 40);
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, Buffer.concat([head, data]));
+  } catch {
+    /* a folder the test peer may not write: no file, as when FreeSWITCH cannot record */
+  }
 }

@@ -11,7 +11,7 @@ const ev = (name: string, headers: Record<string, string>, subclass?: string): F
 describe('interpretEvent', () => {
   it('reads a caller entering from the cc::enqueue custom event', () => {
     const s = interpretEvent(ev('CUSTOM', { 'Unique-ID': UUID, cc_did: '4000', 'Caller-Caller-ID-Number': '13800138000', 'Caller-Caller-ID-Name': 'Li\u0007', variable_cc_queue_id: '00000000-0000-4000-8000-000000000009' }, 'cc::enqueue'));
-    expect(s).toEqual({ kind: 'caller_entered', uuid: UUID, dialedNumber: '4000', queueId: '00000000-0000-4000-8000-000000000009', callerNumber: '13800138000', callerName: 'Li', priority: 0, requiredSkills: [], language: null, at: 1000 });
+    expect(s).toEqual({ kind: 'caller_entered', uuid: UUID, dialedNumber: '4000', queueId: '00000000-0000-4000-8000-000000000009', callerNumber: '13800138000', callerName: 'Li', priority: 0, requiredSkills: [], language: null, ivrData: {}, afterCall: false, at: 1000 });
   });
   it('reads priority and required skills set by the dialplan or IVR, dropping malformed parts', () => {
     const s = interpretEvent(ev('CUSTOM', { 'Unique-ID': UUID, variable_cc_priority: '50', variable_cc_skills: 'chinese:5, billing:3,bad skill:2,x:11' }, 'cc::enqueue'));
@@ -31,12 +31,45 @@ describe('interpretEvent', () => {
     expect(interpretEvent(ev('CHANNEL_HANGUP_COMPLETE', { 'Unique-ID': '../../etc' }))).toBeNull();
     expect(interpretEvent(ev('CUSTOM', { 'Unique-ID': UUID, cc_queue_id: 'drop table' }, 'cc::enqueue'))).toMatchObject({ queueId: null });
   });
+
+  it('reads the IVR data and the after-call flag a caller brings from the IVR into the queue', () => {
+    const s = interpretEvent(ev('CUSTOM', { 'Unique-ID': UUID, variable_cc_ivr_data: JSON.stringify({ account: '123456', 'Bad Key': 'x', n: 5, name: 'Li\u0000' }), variable_cc_after_call: 'true' }, 'cc::enqueue'));
+    expect(s).toMatchObject({ ivrData: { account: '123456', name: 'Li' }, afterCall: true });
+    expect(interpretEvent(ev('CUSTOM', { 'Unique-ID': UUID, variable_cc_ivr_data: '[1,2]' }, 'cc::enqueue'))).toMatchObject({ ivrData: {}, afterCall: false });
+    expect(interpretEvent(ev('CUSTOM', { 'Unique-ID': UUID, variable_cc_ivr_data: '{not json' }, 'cc::enqueue'))).toMatchObject({ ivrData: {} });
+  });
+
+  it('reads a caller reaching an IVR flow (cc::ivr), refusing a malformed flow id', () => {
+    const flowId = '0b5a3c8e-1f2d-4e6a-9b7c-8d9e0f1a2b3c';
+    expect(interpretEvent(ev('CUSTOM', { 'Unique-ID': UUID, variable_cc_ivr_flow_id: flowId, variable_cc_did: '95100', 'Caller-Caller-ID-Number': '139' }, 'cc::ivr'))).toEqual({
+      kind: 'ivr_entered', uuid: UUID, flowId, dialedNumber: '95100', callerNumber: '139', callerName: '', at: 1000,
+    });
+    expect(interpretEvent(ev('CUSTOM', { 'Unique-ID': UUID, variable_cc_ivr_flow_id: 'x; drop' }, 'cc::ivr'))).toBeNull();
+  });
+
+  it('reads application completions with the collected keys and the recording length', () => {
+    const appUuid = 'f9a2d1c4-0000-4000-8000-00000000abcd';
+    expect(interpretEvent(ev('CHANNEL_EXECUTE_COMPLETE', { 'Unique-ID': UUID, Application: 'play_and_get_digits', 'Application-Response': '_none_', 'Application-UUID': appUuid, variable_cc_ivr_digits: '12<3#' }))).toMatchObject({
+      kind: 'app_completed', applicationUuid: appUuid, application: 'play_and_get_digits', digits: '123#', recordMs: null,
+    });
+    expect(interpretEvent(ev('CHANNEL_EXECUTE_COMPLETE', { 'Unique-ID': UUID, Application: 'record', 'Application-UUID': appUuid, variable_record_ms: '4200' }))).toMatchObject({ recordMs: 4200, digits: '' });
+    expect(interpretEvent(ev('CHANNEL_EXECUTE_COMPLETE', { 'Unique-ID': UUID, Application: 'set' }))).toBeNull();
+  });
+
+  it('reads the voicemail a hanging-up channel recorded, refusing unsafe paths and mailboxes', () => {
+    const base = { 'Unique-ID': UUID, 'Hangup-Cause': 'NORMAL_CLEARING', 'Caller-Caller-ID-Number': '138', variable_cc_voicemail_box: 'sales', variable_record_ms: '3600' };
+    expect(interpretEvent(ev('CHANNEL_HANGUP_COMPLETE', { ...base, variable_cc_voicemail_file: '/vm/sales/a.wav' }))).toMatchObject({
+      voicemail: { mailbox: 'sales', file: '/vm/sales/a.wav', recordMs: 3600, callerNumber: '138', organizationId: null, data: {} },
+    });
+    expect(interpretEvent(ev('CHANNEL_HANGUP_COMPLETE', { ...base, variable_cc_voicemail_file: '/vm/../etc/a.wav' }))).not.toHaveProperty('voicemail');
+    expect(interpretEvent(ev('CHANNEL_HANGUP_COMPLETE', { ...base, variable_cc_voicemail_box: '../x', variable_cc_voicemail_file: '/vm/x/a.wav' }))).not.toHaveProperty('voicemail');
+  });
 });
 
 describe('CDR rows', () => {
   const call: CallRecord = {
     callId: UUID, organizationId: 'o', callerUuid: UUID, callerNumber: '1', callerName: '', calledNumber: '4000', queueId: 'q',
-    agentId: null, agentLegUuid: null, enqueuedAt: 10_000, priority: 0, requiredSkills: [], language: null, answeredAt: null, endedAt: null, hangupCause: null, disposal: null,
+    agentId: null, agentLegUuid: null, enqueuedAt: 10_000, priority: 0, requiredSkills: [], language: null, ivrData: {}, afterCall: false, answeredAt: null, agentLeftAt: null, endedAt: null, hangupCause: null, disposal: null,
   };
   it('computes wait and talk seconds of an answered call', () => {
     const row = toCdrRow({ ...call, agentId: 'a', answeredAt: 17_500, endedAt: 77_750, hangupCause: 'NORMAL_CLEARING' });

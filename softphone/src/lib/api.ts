@@ -34,7 +34,7 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -47,7 +47,11 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   } catch (err) {
     throw new ApiError(0, 'network_error', err instanceof Error ? err.message : String(err));
   }
+  return readResponse<T>(res);
+}
 
+/** The JSON body of an answer, or the ApiError its error body describes. */
+export async function readResponse<T>(res: Response): Promise<T> {
   const text = await res.text();
   let data: unknown = undefined;
   if (text) {

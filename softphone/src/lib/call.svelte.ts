@@ -11,6 +11,8 @@ export interface CallCardModel {
   queueName: string | null;
   /** Null until the `call.offered` message arrived (the INVITE can come first). */
   screenPop: ScreenPop | null;
+  /** What the caller entered in the IVR (account number, menu choices...); {} without an IVR. */
+  ivrData: Record<string, string>;
   state: CallState;
   /** A SIP session for this call is ringing or established: it can be answered / hung up. */
   hasSession: boolean;
@@ -170,6 +172,7 @@ export class CallController {
       callerName: offer.callerName,
       queueName: offer.queue.name,
       screenPop: offer.screenPop,
+      ivrData: offer.ivrData ?? {},
     };
     if (this.card?.callId === offer.callId) {
       Object.assign(this.card, fromOffer);
@@ -213,6 +216,7 @@ function emptyCard(callId: string): CallCardModel {
     callerName: '',
     queueName: null,
     screenPop: null,
+    ivrData: {},
     state: 'ringing',
     hasSession: false,
     answering: false,

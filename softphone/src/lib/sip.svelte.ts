@@ -8,7 +8,8 @@ export type SipState = 'registered' | 'unregistered' | 'failed';
 /** How long to wait before registering again after a failed registration. */
 const REREGISTER_AFTER_FAILURE_MS = 15_000;
 
-export type IncomingSessionHandler = (session: RTCSession, callId: string | null) => void;
+/** `header` reads any header of the INVITE (e.g. X-CC-Supervision for a supervisor's leg). */
+export type IncomingSessionHandler = (session: RTCSession, callId: string | null, header: (name: string) => string | undefined) => void;
 
 /** The JsSIP user agent of the logged-in agent: registration state and incoming sessions. */
 export class SipPhone {
@@ -55,7 +56,7 @@ export class SipPhone {
     ua.on('newRTCSession', (event: RTCSessionEvent) => {
       if ((event.originator as string) !== 'remote') return;
       const request = event.request as { getHeader(name: string): string | undefined };
-      this.onIncoming(event.session, request.getHeader('X-CC-Call-Id') || null);
+      this.onIncoming(event.session, request.getHeader('X-CC-Call-Id') || null, (name) => request.getHeader(name));
     });
 
     this.ua = ua;
