@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SMTPServer } from 'smtp-server';
 import type { ContactCenter } from '../../src/platform/contact-center.ts';
 import { FakeFreeswitch, splitArgs } from '../esl-peer/fake-freeswitch.ts';
 import { createTestDatabase } from '../support/db.ts';
@@ -156,8 +157,24 @@ describe('IVR runtime over the Event Socket', () => {
     expect(audit[0]).toMatchObject({ target: 'outage', details: { before: null, after: true } });
   });
 
-  it('records a voicemail into the mailbox folder, stores it, notifies the webhook, and lets an agent list and play it (audited)', async () => {
-    const { fake, center, admin, dataDir } = await setUp();
+  it('records a voicemail into the mailbox folder, stores it, notifies the webhook and by email, and lets an agent list and play it (audited)', async () => {
+    const mails: string[] = [];
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      onData(stream, _session, done) {
+        let text = '';
+        stream.on('data', (d: Buffer) => (text += d.toString()));
+        stream.on('end', () => {
+          mails.push(text);
+          done();
+        });
+      },
+    });
+    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => smtp.close(() => r())));
+    const smtpPort = (smtp.server.address() as AddressInfo).port;
+    const { fake, center, admin, dataDir } = await setUp({ CC_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, CC_MAIL_FROM: 'cc@example.test' });
     const hooks: unknown[] = [];
     const hook = http.createServer((req, res) => {
       let body = '';
@@ -169,7 +186,7 @@ describe('IVR runtime over the Event Socket', () => {
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise<void>((r) => hook.close(() => r())));
-    const box = await admin.request('PUT', '/api/voicemail-boxes/sales', { description: 'Sales', webhookUrl: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/vm` });
+    const box = await admin.request('PUT', '/api/voicemail-boxes/sales', { description: 'Sales', webhookUrl: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/vm`, email: 'sales-team@example.test' });
     expect(box.status).toBe(200);
     expect((await admin.request('PUT', '/api/voicemail-boxes/bad box', {})).status).toBe(400);
 
@@ -193,7 +210,11 @@ describe('IVR runtime over the Event Socket', () => {
     expect(fs.existsSync(file)).toBe(true);
     await waitFor(() => hooks.length === 1);
     expect(hooks[0]).toMatchObject({ event: 'voicemail.new', mailbox: 'sales', callerNumber: '13700000003', durationMs: 1000 });
+    await waitFor(() => mails.length === 1);
+    expect(mails[0]).toMatch(/^To: sales-team@example\.test/m);
+    expect(mails[0]).toContain('Caller: 13700000003');
     await waitFor(async () => (await center.sql`select notified_at from voicemails where id = ${row!.id}`)[0]?.notified_at !== null);
+    expect((await center.sql`select notify_error from voicemails where id = ${row!.id}`)[0]!.notify_error).toBeNull();
 
     await admin.request('POST', '/api/agents', { login: 'he', displayName: '何', extension: '3202', password: 'agent-pass-1' });
     const agent = new ApiClient(center.url);
@@ -266,6 +287,30 @@ describe('IVR runtime over the Event Socket', () => {
     expect(appsOn(fake, caller)[1]!.arg).toContain('say:Press 1');
     fake.pressKeys(caller, '1');
     await waitFor(() => fake.hangups.has(caller));
+  });
+
+  it('speaks Mandarin text prompts with espeak-ng into cached WAV files, and says amounts in Chinese (智能报读)', async () => {
+    const { fake, admin, dataDir } = await setUp();
+    const flowId = await publish(admin, '中文菜单', {
+      name: '中文菜单', language: 'zh-CN', start: 'hello',
+      variables: { amount: '1234.5' },
+      nodes: {
+        hello: { type: 'play', prompt: { tts: { 'zh-CN': '您好，欢迎致电。' } }, next: 'balance' },
+        balance: { type: 'say', what: 'currency', value: '${amount}', next: 'bye' },
+        bye: { type: 'hangup' },
+      },
+    });
+    const calls = [fake.placeIvrCall({ callerNumber: '13700000008', did: '95008', flowId }), fake.placeIvrCall({ callerNumber: '13700000009', did: '95008', flowId })];
+    for (const c of calls) await waitFor(() => fake.hangups.has(c), 15_000, 'the flow ends');
+    const [greeting, amount] = appsOn(fake, calls[0]!);
+    expect(greeting!.app).toBe('playback');
+    expect(greeting!.arg.startsWith(path.join(dataDir, 'prompts') + '/')).toBe(true);
+    // The same text is synthesised once (cached by its hash): the second caller plays the same file.
+    expect(appsOn(fake, calls[1]!)[0]!.arg).toBe(greeting!.arg);
+    expect(execFileSync('soxi', ['-r', greeting!.arg]).toString().trim()).toBe('8000');
+    // 智能报读 reaches the caller as speech: a file (barge-in allowed), not digits read one by one.
+    expect(amount!.app).toBe('play_and_get_digits');
+    expect(splitArgs(amount!.arg)[5]).toMatch(new RegExp(`^${path.join(dataDir, 'prompts')}/[0-9a-f]{32}\\.wav$`));
   });
 
   it('converts uploaded WAV and MP3 prompts to 8 kHz mono WAV that a flow plays', async () => {
