@@ -559,6 +559,9 @@ function checkGraph(flow: Flow): { errors: string[]; warnings: string[] } {
     for (const [field, t] of templates(node))
       for (const v of templateVariables(t))
         if (!known.has(v)) warnings.push(`node ${id}: ${field} uses variable '${v}' that no node sets and the flow does not declare`);
+  for (const [id, node] of Object.entries(flow.nodes))
+    if (node.type === 'transfer' && node.afterCall !== undefined)
+      warnings.push(`node ${id}: afterCall: on live calls the caller is released when a transfer ends (only a queue node keeps the caller for afterCall)`);
   return { errors, warnings };
 }
 

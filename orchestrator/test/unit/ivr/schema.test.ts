@@ -71,6 +71,20 @@ describe('flow validation', () => {
     expect(w).toEqual(["node orphan: unreachable from start 'p'", "node p: prompt.tts.zh-CN uses variable 'balanse' that no node sets and the flow does not declare"]);
   });
 
+  it('warns that a transfer does not keep the caller for afterCall on live calls (a queue does)', () => {
+    const w = warningsOf(
+      minimal({
+        t: { type: 'transfer', to: { extension: '8001' }, afterCall: 's' },
+        q: { type: 'queue', queueId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', afterCall: 's' },
+        s: { type: 'hangup' },
+      }),
+    );
+    expect(w).toEqual([
+      "node q: unreachable from start 't'",
+      'node t: afterCall: on live calls the caller is released when a transfer ends (only a queue node keeps the caller for afterCall)',
+    ]);
+  });
+
   it('warns about prompts without text in a language callers can choose', () => {
     const w = warningsOf(
       minimal({
