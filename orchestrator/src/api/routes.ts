@@ -243,8 +243,9 @@ export function registerApiRoutes(app: App, d: ApiDeps): void {
     if (d.mayActOnAgent && !(await d.mayActOnAgent(supervisor, agent.id))) throw new HttpError(403, 'forbidden', 'this agent is not in your queues');
     const { status, reason } = req.body;
     const before = d.acd.agentState(agent.id);
+    // A forced not ready carries the supervisor's reason: the agent (and the live panels) see why.
     const state = await domain(async () =>
-      d.acd.command(agent.id, status === 'ready' ? { kind: 'ready' } : status === 'logged_out' ? { kind: 'logout' } : { kind: 'not_ready', reason: 'supervisor' }),
+      d.acd.command(agent.id, status === 'ready' ? { kind: 'ready' } : status === 'logged_out' ? { kind: 'logout' } : { kind: 'not_ready', reason }),
     );
     await audit(d.sql, {
       organizationId: supervisor.organizationId, actorUserId: supervisor.id, action: 'agent.force_state', target: agent.id,

@@ -85,6 +85,8 @@ export interface AgentAnswered extends CallAnswered {
 interface ActiveRecording {
   id: string;
   capturePath: string;
+  /** The queue the row is credited to (follows the call when it moves to another queue). */
+  queueId: string | null;
   /** When the capture started (RECORD_START when seen, else when start was sent). */
   startedAt: number;
   pauseEvents: PauseEventRecord[];
@@ -158,7 +160,8 @@ export class Recorder {
 
   /**
    * The platform answered a call (IVR or queue): applies the policies with a
-   * start point of `system_answer`. The IVR runtime calls this when it answers.
+   * start point of `system_answer`. The IVR runtime calls this when it answers; wireRecording
+   * when a caller enters a queue (cc_inbound answers and plays music) or moves to another one.
    */
   callAnswered(c: CallAnswered): Promise<void> {
     const call = this.track(c);
@@ -318,6 +321,11 @@ export class Recorder {
     }
     // A later phase or another agent never weakens what an earlier one required.
     if (STRENGTH[d.mode] > STRENGTH[call.mode]) call.mode = d.mode;
+    // The call moved on (IVR → queue, overflow to another queue): the recording is credited to the queue that has it now, like the CDR.
+    if (call.recording && call.queueId && call.recording.queueId !== call.queueId) {
+      call.recording.queueId = call.queueId;
+      await this.o.repo.setQueue(call.recording.id, call.queueId);
+    }
     if (agentId && call.recording) await this.o.repo.addAgent(call.recording.id, agentId);
     if (d.record && (call.state === 'idle' || call.state === 'stopped')) {
       try {
@@ -359,7 +367,7 @@ export class Recorder {
       startReason: reason,
       startedBy: by,
     });
-    const recording: ActiveRecording = { id, capturePath, startedAt, pauseEvents: [], stoppedBy: null };
+    const recording: ActiveRecording = { id, capturePath, queueId: call.queueId, startedAt, pauseEvents: [], stoppedBy: null };
     // Known before the command: FreeSWITCH may report RECORD_START before its reply reaches us.
     this.byCapture.set(capturePath, { call, recording });
     const failed = async (err: unknown): Promise<never> => {

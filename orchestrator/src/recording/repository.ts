@@ -199,6 +199,11 @@ export class RecordingRepository {
       where id = ${id}`;
   }
 
+  /** The call moved to another queue: the recording follows it (search, retention). */
+  async setQueue(id: string, queueId: string): Promise<void> {
+    await this.sql`update recordings set queue_id = ${queueId} where id = ${id}`;
+  }
+
   async setPauseEvents(id: string, events: PauseEventRecord[]): Promise<void> {
     await this.sql`update recordings set pause_events = ${this.sql.json(events as never)} where id = ${id}`;
   }

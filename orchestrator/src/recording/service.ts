@@ -102,9 +102,11 @@ export function createRecordingService(o: {
 
 /**
  * Connects the recorder to the calls: FreeSWITCH's RECORD_START/STOP events,
- * the agent answering (the ACD connected them: the agent-answer start point),
- * and the end of the call. The system-answer start point (IVR) is
- * `recorder.callAnswered`, called by the IVR runtime when it answers.
+ * the system answering a caller who enters a queue (cc_inbound answers and
+ * plays music) or moves to another queue (the system-answer start point, with
+ * that queue's policy), the agent answering (the ACD connected them: the
+ * agent-answer start point), and the end of the call. The IVR runtime calls
+ * `recorder.callAnswered` itself when it answers.
  */
 export function wireRecording({ esl, acd, tracker, recorder, logger }: { esl: EslClient; acd: Acd; tracker: CallTracker; recorder: Recorder; logger: Logger }): void {
   recorder.organizationOf = (callId) => tracker.call(callId)?.organizationId;
@@ -112,6 +114,23 @@ export function wireRecording({ esl, acd, tracker, recorder, logger }: { esl: Es
     const signal = interpretRecordEvent(event);
     if (signal) recorder.handleSignal(signal);
     else if (event.name === 'CHANNEL_HANGUP_COMPLETE' && event.uuid) recorder.channelEnded(event.uuid);
+  });
+  const queueAnswered = (callId: string, queueId: string) => {
+    const call = tracker.call(callId);
+    // Calls connected before an orchestrator restart come back answered: their recording is already decided.
+    if (!call || call.answeredAt !== null) return;
+    void recorder
+      .callAnswered({
+        callId, callerUuid: call.callerUuid, organizationId: call.organizationId, queueId,
+        callerNumber: call.callerNumber, calledNumber: call.calledNumber, direction: 'inbound',
+      })
+      .catch((err: unknown) => logger.error({ err, callId }, 'recording policy at queue entry failed'));
+  };
+  tracker.on('entered', (call) => {
+    if (call.queueId) queueAnswered(call.callId, call.queueId);
+  });
+  acd.on('left_queue', (l) => {
+    if (l.diversion.kind === 'queue') queueAnswered(l.callId, l.diversion.queueId);
   });
   acd.on('connected', (c) => {
     const call = tracker.call(c.callId);
