@@ -2,13 +2,19 @@ import { expect, type Browser, type Page } from '@playwright/test';
 import path from 'node:path';
 import { freePort, start, type Spawned } from './platform.ts';
 
-/** Opens a browser agent, logs in and waits for the softphone to register. */
-export async function openAgent(browser: Browser, baseUrl: string, login: string, password: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+/** Logs a page in through the login form and waits for the signed-in header. */
+export async function logIn(page: Page, baseUrl: string, login: string, password: string): Promise<void> {
   await page.goto(baseUrl);
   await page.getByTestId('login-input').fill(login);
   await page.getByTestId('password-input').fill(password);
   await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('header-user-name')).toBeVisible();
+}
+
+/** Opens a browser agent, logs in and waits for the softphone to register. */
+export async function openAgent(browser: Browser, baseUrl: string, login: string, password: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await logIn(page, baseUrl, login, password);
   await expect(page.getByTestId('sip-status')).toHaveAttribute('data-state', 'registered', { timeout: 20_000 });
   return page;
 }

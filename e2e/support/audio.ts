@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Page } from '@playwright/test';
+import { pcmWavHeader } from '../../orchestrator/src/media/wav.ts';
 
 /**
  * Audio signals for tier-2 media checks: each party sends its own pure tone
@@ -9,27 +10,18 @@ import type { Page } from '@playwright/test';
  * is in it.
  */
 
-/** A mono 16-bit PCM WAV file with a sine tone (Chromium's --use-file-for-fake-audio-capture loops it). */
-export function writeToneWav(file: string, o: { frequencyHz: number; seconds: number; amplitude: number; sampleRate?: number }): void {
+/** A mono 16-bit PCM WAV with a sine tone, as bytes (`amplitude` 0..1). */
+export function toneWav(o: { frequencyHz: number; seconds: number; amplitude: number; sampleRate?: number }): Buffer {
   const rate = o.sampleRate ?? 48_000;
   const n = Math.round(rate * o.seconds);
   const data = Buffer.alloc(n * 2);
   for (let i = 0; i < n; i++) data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * o.frequencyHz * i) / rate) * o.amplitude * 32767), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8);
-  header.write('fmt ', 12);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  fs.writeFileSync(file, Buffer.concat([header, data]));
+  return Buffer.concat([pcmWavHeader({ channels: 1, sampleRate: rate, bitsPerSample: 16, dataBytes: data.length }), data]);
+}
+
+/** The same, as a file (Chromium's --use-file-for-fake-audio-capture loops it). */
+export function writeToneWav(file: string, o: { frequencyHz: number; seconds: number; amplitude: number; sampleRate?: number }): void {
+  fs.writeFileSync(file, toneWav(o));
 }
 
 /** G.711 A-law encoding of one 16-bit sample (ITU-T G.711). */

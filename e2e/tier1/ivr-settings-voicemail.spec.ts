@@ -4,28 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
 import postgres from 'postgres';
 import { ADMIN, api, loginCookie, startPlatform, type Platform } from '../support/platform.ts';
-
-/** A mono 16-bit PCM WAV of a 440 Hz tone. */
-function toneWav(seconds: number, rate = 16_000): Buffer {
-  const samples = Math.round(seconds * rate);
-  const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8, 'ascii');
-  header.write('fmt ', 12, 'ascii');
-  header.writeUInt32LE(16, 16); // fmt chunk size
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28); // byte rate
-  header.writeUInt16LE(2, 32); // block align
-  header.writeUInt16LE(16, 34); // bits per sample
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
+import { toneWav } from '../support/audio.ts';
 
 /**
  * Tier 1, in the real web app against the ESL test peer: an admin's IVR settings
@@ -134,7 +113,7 @@ test.describe.serial('IVR settings, voicemail and IVR data in the web app (ESL t
 
   test('an admin uploads a WAV prompt and sees its duration and path; garbage and a broken MP3 are refused', async () => {
     const section = adminPage.getByTestId('prompts-section');
-    await section.getByTestId('prompt-file').setInputFiles({ name: 'welcome.wav', mimeType: 'audio/wav', buffer: toneWav(2) });
+    await section.getByTestId('prompt-file').setInputFiles({ name: 'welcome.wav', mimeType: 'audio/wav', buffer: toneWav({ frequencyHz: 440, seconds: 2, amplitude: 0.25, sampleRate: 16_000 }) });
     await expect(section.getByTestId('prompt-name')).toHaveValue('welcome');
     await section.getByTestId('prompt-upload').click();
     await expect(section.getByTestId('prompt-uploaded')).toHaveAttribute('data-name', 'welcome');
@@ -180,7 +159,7 @@ test.describe.serial('IVR settings, voicemail and IVR data in the web app (ESL t
     const [org] = await sql`select organization_id from agents limit 1`;
     const wavPath = path.join(platform.dataDir, 'voicemail-e2e', 'message.wav');
     fs.mkdirSync(path.dirname(wavPath), { recursive: true });
-    fs.writeFileSync(wavPath, toneWav(3, 8000));
+    fs.writeFileSync(wavPath, toneWav({ frequencyHz: 440, seconds: 3, amplitude: 0.25, sampleRate: 8000 }));
     const [vm] = await sql`insert into voicemails (organization_id, mailbox, call_uuid, caller_number, file_path, duration_ms, variables)
       values (${org!.organization_id}, 'sales', ${randomUUID()}, '13912345678', ${wavPath}, 3000, ${sql.json({ account: '88001234' })})
       returning id`;

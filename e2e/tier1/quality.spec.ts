@@ -4,36 +4,10 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import postgres from 'postgres';
 import { ADMIN, api, loginCookie, startPlatform, type Platform } from '../support/platform.ts';
+import { logIn as login } from '../support/agent.ts';
+import { toneWav } from '../support/audio.ts';
 
-/** A mono 16-bit PCM WAV of `seconds` of a 440 Hz tone. */
-function toneWav(seconds: number, sampleRate = 8000): Buffer {
-  const samples = seconds * sampleRate;
-  const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / sampleRate)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8);
-  header.write('fmt ', 12);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
 
-async function login(page: Page, baseUrl: string, user: string, password: string) {
-  await page.goto(baseUrl);
-  await page.getByTestId('login-input').fill(user);
-  await page.getByTestId('password-input').fill(password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('header-user-name')).toBeVisible();
-}
 
 /**
  * Tier 1, quality control (质检) in the real web app: an admin designs a
@@ -67,7 +41,7 @@ test.describe.serial('quality control: form → scoring with a timed comment →
     const startedAt = new Date(Date.now() - 3600_000);
     const d = startedAt.toISOString();
     const key = `${d.slice(0, 4)}/${d.slice(5, 7)}/${d.slice(8, 10)}/${recordingId}.wav`;
-    const wav = toneWav(6);
+    const wav = toneWav({ frequencyHz: 440, seconds: 6, amplitude: 0.25, sampleRate: 8000 });
     const file = path.join(platform.dataDir, 'recordings', ...key.split('/'));
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, wav);

@@ -1,14 +1,8 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import postgres from 'postgres';
 import { ADMIN, api, loginCookie, startPlatform, type Platform } from '../support/platform.ts';
+import { logIn as login } from '../support/agent.ts';
 
-async function login(page: Page, baseUrl: string, user: string, password: string) {
-  await page.goto(baseUrl);
-  await page.getByTestId('login-input').fill(user);
-  await page.getByTestId('password-input').fill(password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('header-user-name')).toBeVisible();
-}
 
 /**
  * Tier 1, the supervisor's seat (班长席) in the real web app with the ESL test peer:

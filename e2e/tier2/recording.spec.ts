@@ -5,7 +5,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { ADMIN, api, freePort, freeswitchBin, loginCookie, REPO, start, startPlatform, stopPid, type Platform, type Spawned } from '../support/platform.ts';
 import { CHROMIUM_ARGS } from '../support/browser.ts';
-import { parseWavHeader } from '../../orchestrator/src/recording/wav.ts';
+import { parseWavHeader } from '../../orchestrator/src/media/wav.ts';
 
 /**
  * Tier 2, call recording with every part real: sipp calls in and streams a

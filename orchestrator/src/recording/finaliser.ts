@@ -6,7 +6,7 @@ import { nextBackoff, type BackoffPolicy } from '../esl/backoff.ts';
 import { normalisePauses } from './pauses.ts';
 import type { PauseEventRecord, PauseSpanRecord, RecordingRepository, RecordingRow } from './repository.ts';
 import { recordingKey, StoredRecordingMissingError, type RecordingStorage } from './storage.ts';
-import { parseWavHeader, WAV_HEADER_PROBE_BYTES } from './wav.ts';
+import { readWavInfo } from '../media/wav.ts';
 
 /**
  * Turns a finished capture into a stored recording: reads the WAV header
@@ -159,14 +159,7 @@ export class RecordingFinaliser {
       }
       throw new Error(`FreeSWITCH left no file at ${row.capturePath}`);
     }
-    const head = Buffer.alloc(Math.min(WAV_HEADER_PROBE_BYTES, stat.size));
-    const fd = await fs.promises.open(row.capturePath, 'r');
-    try {
-      await fd.read(head, 0, head.length, 0);
-    } finally {
-      await fd.close();
-    }
-    const wav = parseWavHeader(head, stat.size);
+    const wav = await readWavInfo(row.capturePath, stat.size);
     const hash = createHash('sha256');
     await pipeline(fs.createReadStream(row.capturePath), hash);
     const sha256 = hash.digest('hex');

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { VoicemailLeft } from '../calls/signals.ts';
+import { readWavInfo } from '../media/wav.ts';
 import type { Voicemail, VoicemailBox, VoicemailStore } from './voicemail-store.ts';
 
 export interface VoicemailNotifierOptions {
@@ -63,7 +64,7 @@ export class VoicemailService {
       callUuid,
       callerNumber: left.callerNumber,
       filePath: file,
-      durationMs: left.recordMs ?? wavDurationMs(file),
+      durationMs: left.recordMs ?? (await wavDurationMs(file)),
       variables: left.data,
     });
     if (!message) return null;
@@ -116,22 +117,14 @@ export class VoicemailService {
   }
 }
 
-/** Duration of a PCM WAV from its header (16-bit), or null when unreadable. */
-export function wavDurationMs(file: string): number | null {
+/** Duration of a WAV file from its header, or null when it is not a readable WAV. */
+export async function wavDurationMs(file: string): Promise<number | null> {
   try {
-    const fd = fs.openSync(file, 'r');
-    const head = Buffer.alloc(44);
-    fs.readSync(fd, head, 0, 44, 0);
-    fs.closeSync(fd);
-    if (head.toString('ascii', 0, 4) !== 'RIFF' || head.toString('ascii', 8, 12) !== 'WAVE') return null;
-    const byteRate = head.readUInt32LE(28);
-    const size = fs.statSync(file).size - 44;
-    return byteRate > 0 ? Math.round((Math.max(0, size) / byteRate) * 1000) : null;
+    return (await readWavInfo(file)).durationMs;
   } catch {
     return null;
   }
 }
-
 
 /**
  * FreeSWITCH's `record` does not create folders: a mailbox's folder must exist

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { pcmWavHeader } from '../../src/media/wav.ts';
 import { apiResponse, authRequest, commandReply, disconnectNotice, eventJson, eventPlain, type EventBody } from './wire.ts';
 
 const require = createRequire(import.meta.url);
@@ -510,19 +511,7 @@ export class FakeFreeswitch extends EventEmitter<{ command: [string] }> {
         data.writeInt16LE(left, i * channels * 2);
         if (channels === 2) data.writeInt16LE(right, i * 4 + 2);
       }
-      const header = Buffer.alloc(44);
-      header.write('RIFF', 0, 'ascii');
-      header.writeUInt32LE(36 + data.length, 4);
-      header.write('WAVEfmt ', 8, 'ascii');
-      header.writeUInt32LE(16, 16);
-      header.writeUInt16LE(1, 20);
-      header.writeUInt16LE(channels, 22);
-      header.writeUInt32LE(sampleRate, 24);
-      header.writeUInt32LE(sampleRate * channels * 2, 28);
-      header.writeUInt16LE(channels * 2, 32);
-      header.writeUInt16LE(16, 34);
-      header.write('data', 36, 'ascii');
-      header.writeUInt32LE(data.length, 40);
+      const header = pcmWavHeader({ channels, sampleRate, bitsPerSample: 16, dataBytes: data.length });
       try {
         fs.writeFileSync(rec.path, Buffer.concat([header, data]));
       } catch {
@@ -852,24 +841,10 @@ export function splitArgs(arg: string): string[] {
 /** What FreeSWITCH's record leaves: an 8 kHz mono 16-bit WAV (silence here). */
 function writeSilentWav(file: string, ms: number): void {
   if (!file.startsWith('/')) return;
-  const samples = Math.round((8000 * ms) / 1000);
-  const data = Buffer.alloc(samples * 2);
-  const head = Buffer.alloc(44);
-  head.write('RIFF', 0, 'ascii');
-  head.writeUInt32LE(36 + data.length, 4);
-  head.write('WAVEfmt ', 8, 'ascii');
-  head.writeUInt32LE(16, 16);
-  head.writeUInt16LE(1, 20);
-  head.writeUInt16LE(1, 22);
-  head.writeUInt32LE(8000, 24);
-  head.writeUInt32LE(16000, 28);
-  head.writeUInt16LE(2, 32);
-  head.writeUInt16LE(16, 34);
-  head.write('data', 36, 'ascii');
-  head.writeUInt32LE(data.length, 40);
+  const data = Buffer.alloc(Math.round((8000 * ms) / 1000) * 2);
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, Buffer.concat([head, data]));
+    fs.writeFileSync(file, Buffer.concat([pcmWavHeader({ channels: 1, sampleRate: 8000, bitsPerSample: 16, dataBytes: data.length }), data]));
   } catch {
     /* a folder the test peer may not write: no file, as when FreeSWITCH cannot record */
   }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContactCenter } from '../../src/platform/contact-center.ts';
 import { UserRepository } from '../../src/auth/users.ts';
 import { signRecordingUrl } from '../../src/recording/signed-url.ts';
-import { parseWavHeader } from '../../src/recording/wav.ts';
+import { parseWavHeader } from '../../src/media/wav.ts';
 import { LocalRecordingStorage, recordingKey } from '../../src/recording/storage.ts';
 import { FakeFreeswitch } from '../esl-peer/fake-freeswitch.ts';
 import { createTestDatabase } from '../support/db.ts';

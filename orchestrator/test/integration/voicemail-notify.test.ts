@@ -9,6 +9,7 @@ import { connect, migrate, type Sql } from '../../src/db/client.ts';
 import { VoicemailService, wavDurationMs } from '../../src/voicemail/voicemail-service.ts';
 import { VoicemailStore } from '../../src/voicemail/voicemail-store.ts';
 import { createTestDatabase } from '../support/db.ts';
+import { pcmWavHeader } from '../../src/media/wav.ts';
 
 const ORG = '00000000-0000-4000-8000-000000000001';
 
@@ -45,20 +46,7 @@ describe('voicemail notifications (real Postgres, a webhook on loopback)', () =>
   const leave = async (service: VoicemailService, mailbox: string, callUuid: string) => {
     const file = path.join(dir, `${callUuid}.wav`);
     const pcm = Buffer.alloc(16000); // 1 s of 8 kHz 16-bit mono
-    const head = Buffer.alloc(44);
-    head.write('RIFF', 0, 'ascii');
-    head.writeUInt32LE(36 + pcm.length, 4);
-    head.write('WAVEfmt ', 8, 'ascii');
-    head.writeUInt32LE(16, 16);
-    head.writeUInt16LE(1, 20);
-    head.writeUInt16LE(1, 22);
-    head.writeUInt32LE(8000, 24);
-    head.writeUInt32LE(16000, 28);
-    head.writeUInt16LE(2, 32);
-    head.writeUInt16LE(16, 34);
-    head.write('data', 36, 'ascii');
-    head.writeUInt32LE(pcm.length, 40);
-    fs.writeFileSync(file, Buffer.concat([head, pcm]));
+    fs.writeFileSync(file, Buffer.concat([pcmWavHeader({ channels: 1, sampleRate: 8000, bitsPerSample: 16, dataBytes: pcm.length }), pcm]));
     return service.channelEnded(callUuid, { mailbox, file, recordMs: null, callerNumber: '13900001111', organizationId: ORG, data: { account: '42' } });
   };
 
@@ -81,6 +69,7 @@ describe('voicemail notifications (real Postgres, a webhook on loopback)', () =>
     expect(await service.channelEnded('6a1b2c3d-0000-4000-8000-000000000002', { mailbox: 'desk', file: path.join(dir, '6a1b2c3d-0000-4000-8000-000000000002.wav'), recordMs: 5, callerNumber: '', organizationId: ORG, data: {} })).toBeNull();
     expect(await service.channelEnded('6a1b2c3d-0000-4000-8000-000000000003', { mailbox: 'desk', file: path.join(dir, 'none.wav'), recordMs: 5, callerNumber: '', organizationId: ORG, data: {} })).toBeNull();
     expect((await sql`select count(*)::int as n from voicemails`)[0]!.n).toBe(2);
-    expect(wavDurationMs(path.join(dir, 'none.wav'))).toBeNull();
+    expect(await wavDurationMs(path.join(dir, 'none.wav'))).toBeNull();
+    expect(await wavDurationMs(path.join(dir, '6a1b2c3d-0000-4000-8000-000000000001.wav'))).toBe(1000);
   });
 });

@@ -17,6 +17,7 @@ import {
 } from '../index.ts';
 import { CallGoneError, type AppResult, type IvrSwitch } from './ivr-switch.ts';
 import type { PromptSource } from './prompt-source.ts';
+import type { RunMeta } from '../store/run-store.ts';
 import { BEEP_TONE, bargeInPlayArgs, collectArgs, joinPlayables, recordArgs } from './switch-args.ts';
 
 /** What the run reports for storage (statistics, the run row, the survey score, voicemail). */
@@ -42,14 +43,8 @@ export interface IvrCallDeps {
   logger: Logger;
 }
 
-export interface IvrCallInfo {
-  uuid: string;
-  organizationId: string;
-  flowId: string;
-  flowVersion: number;
-  did: string;
-  callerNumber: string;
-}
+/** What identifies one call's run (the same facts the run store keeps). */
+export type IvrCallInfo = RunMeta;
 
 /** Longest a prompt may play before the runtime interrupts it. */
 const PROMPT_LIMIT_MS = 180_000;

@@ -8,7 +8,7 @@ import type { FsEvent } from '../../../src/esl/event.ts';
 import { interpretRecordEvent } from '../../../src/recording/events.ts';
 import { msUntilLocalHour } from '../../../src/recording/jobs.ts';
 import { assertStorageKey, recordingKey, UnsafeStorageKeyError } from '../../../src/recording/storage.ts';
-import { parseWavHeader, pcmWavHeader, WavFormatError } from '../../../src/recording/wav.ts';
+import { parseWavHeader, pcmWavHeader, WavFormatError } from '../../../src/media/wav.ts';
 
 const UUID = '9a9dac13-e942-4780-8a52-2f7546943380';
 

@@ -1,5 +1,7 @@
+import fs from 'node:fs';
+
 /**
- * Reads what the recording metadata needs from a WAV file's header: format,
+ * Reads what the recording and voicemail metadata need from a WAV file's header: format,
  * channels, sample rate and the length of the audio data, hence the duration.
  * FreeSWITCH writes 16-bit PCM (format 1); WAVE_FORMAT_EXTENSIBLE and other
  * formats are read too, duration coming from the byte rate.
@@ -93,4 +95,17 @@ export function pcmWavHeader(o: { channels: number; sampleRate: number; bitsPerS
   b.write('data', 36, 'ascii');
   b.writeUInt32LE(o.dataBytes, 40);
   return b;
+}
+
+/** Reads a WAV file's header from disk (`size`: the file's size, when already known). */
+export async function readWavInfo(file: string, size?: number): Promise<WavInfo> {
+  const bytes = size ?? (await fs.promises.stat(file)).size;
+  const head = Buffer.alloc(Math.min(WAV_HEADER_PROBE_BYTES, bytes));
+  const fd = await fs.promises.open(file, 'r');
+  try {
+    await fd.read(head, 0, head.length, 0);
+  } finally {
+    await fd.close();
+  }
+  return parseWavHeader(head, bytes);
 }
