@@ -101,23 +101,12 @@ function toRow(r: DbRow): RecordingRow {
   };
 }
 
-export interface NewRecording {
-  id: string;
-  organizationId: string;
-  callId: string;
-  agentId: string | null;
-  agentIds: string[];
-  queueId: string | null;
-  routeId: string | null;
-  direction: 'inbound' | 'outbound';
-  callerNumber: string | null;
-  calledNumber: string | null;
-  startedAt: Date;
-  storage: 'local' | 's3';
-  capturePath: string;
-  startReason: 'policy' | 'on_demand';
-  startedBy: string | null;
-}
+/** What a recording row starts with (the rest is filled in as it is captured and stored). */
+export type NewRecording = Pick<
+  RecordingRow,
+  | 'id' | 'organizationId' | 'callId' | 'agentId' | 'agentIds' | 'queueId' | 'routeId' | 'direction'
+  | 'callerNumber' | 'calledNumber' | 'startedAt' | 'storage' | 'capturePath' | 'startReason' | 'startedBy'
+>;
 
 export interface RecordingSearch {
   from?: Date | undefined;
