@@ -29,7 +29,7 @@ describe('recording continuity across queue moves and leg replacement', () => {
   let recordingsDir: string;
   let admin: ApiClient;
   let supervisor: ApiClient;
-  const queues = { a: '', b: '', c: '' };
+  const queues = { a: '', b: '', c: '', d: '' };
   const agents: Record<string, { id: string; ws: WsSession }> = {};
 
   const starts = (callId: string) => fsw.commands.filter((c) => c.startsWith(`uuid_record ${callId} start `));
@@ -73,6 +73,7 @@ describe('recording continuity across queue moves and leg replacement', () => {
     // A: nobody serves it; after 1 s of waiting the caller moves to B.
     queues.a = await mk({ name: '一线 A', inboundNumber: '4510', maxWaitSec: 1, overflowAction: 'queue', overflowTarget: queues.b });
     queues.c = await mk({ name: '代接 C', inboundNumber: '4530' });
+    queues.d = await mk({ name: '回呼 D', inboundNumber: '4540', callbackEnabled: true, callbackDigit: '1' });
     for (const [login, ext] of [['cont.a', '1101'], ['cont.b', '1102']] as const) {
       const a = await admin.request('POST', '/api/agents', { login, displayName: login, extension: ext, password: 'agent-pass-1' });
       expect(a.status).toBe(201);
@@ -84,6 +85,7 @@ describe('recording continuity across queue moves and leg replacement', () => {
     expect((await admin.request('PUT', `/api/queues/${queues.a}/agents`, { agentIds: [agents['1101']!.id] })).status).toBe(200);
     expect((await admin.request('PUT', `/api/queues/${queues.b}/agents`, { agentIds: [agents['1102']!.id] })).status).toBe(200);
     expect((await admin.request('PUT', `/api/queues/${queues.c}/agents`, { agentIds: [agents['1102']!.id] })).status).toBe(200);
+    expect((await admin.request('PUT', `/api/queues/${queues.d}/agents`, { agentIds: [agents['1102']!.id] })).status).toBe(200);
     expect((await admin.request('POST', '/api/users', { login: 'cont.super', displayName: '班长', password: 'super-pass-1', role: 'supervisor' })).status).toBe(201);
     supervisor = new ApiClient(center.url);
     await supervisor.login('cont.super', 'super-pass-1');
@@ -179,5 +181,35 @@ describe('recording continuity across queue moves and leg replacement', () => {
     expect(rows[0]).toMatchObject({ capture_path: capture, queue_id: queues.c, agent_id: agents['1102']!.id });
     const [cdr] = await center.sql`select outcome from cdrs where id = ${callId}`;
     expect(cdr?.outcome).toBe('answered');
+  });
+
+  it('a callback is recorded on the agent leg with the channels swapped (customer still left): one stored row for the callback', async () => {
+    expect((await admin.request('PUT', `/api/recording-policies/queue/${queues.d}`, { mode: 'all', startAt: 'agent_answer' })).status).toBe(200);
+    // Nobody is ready: the caller asks for a callback (key 1) and hangs up.
+    agents['1102']!.ws.send({ type: 'agent.set_state', status: 'not_ready', reason: 'break' });
+    await waitFor(() => center.acd.agentState(agents['1102']!.id)?.status === 'not_ready', 3000, 'agent not ready');
+    const origin = fsw.placeInboundCall({ callerNumber: '13800000004', did: '4540' });
+    await waitFor(() => center.acd.waitingCalls().some((c) => c.callId === origin), 3000, 'waiting in D');
+    fsw.sendDtmf(origin, '1');
+    await waitFor(() => !fsw.channels.has(origin), 3000, 'caller hung up after the confirmation');
+    const callbackId = await waitFor(() => center.acd.waitingCalls().find((c) => c.callbackNumber === '13800000004')?.callId, 3000, 'callback queued');
+
+    fsw.setAgentBehaviour('1102', { kind: 'answer', afterMs: 10 });
+    // Ready: the waiting callback is offered at once (the agent goes straight to reserved).
+    agents['1102']!.ws.send({ type: 'agent.set_state', status: 'ready' });
+    await agents['1102']!.ws.next('call.connected', (m) => m.callId === callbackId, 5000);
+    const agentLeg = center.tracker.call(callbackId)!.callerUuid;
+    await waitFor(() => starts(agentLeg).length === 1, 3000, 'uuid_record start on the agent leg');
+    expect(fsw.commands).toContain(`uuid_setvar_multi ${agentLeg} RECORD_STEREO=true;RECORD_MIN_SEC=0;RECORD_STEREO_SWAP=true`);
+    await new Promise((r) => setTimeout(r, 300));
+    fsw.hangup(agentLeg, 'NORMAL_CLEARING');
+    const rows = await waitFor(async () => {
+      const r = await rowsOf(callbackId);
+      return r.length > 0 && r.every((x) => x.status === 'stored') ? r : null;
+    }, 5000, 'stored callback recording');
+    console.log(`recording continuity (callback): ${starts(agentLeg).length} uuid_record start on the agent leg, ${rows.length} row, duration ${rows[0]!.duration_ms} ms`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ queue_id: queues.d, agent_id: agents['1102']!.id, caller_number: '13800000004', channels: 2 });
+    expect(await rowsOf(origin)).toHaveLength(0);
   });
 });
