@@ -3,6 +3,7 @@ import { requireRole, setSessionCookie, SESSION_COOKIE } from './server.ts';
 import * as s from './schemas.ts';
 import { HttpError, notFound } from './errors.ts';
 import type { AgentView, Health, MetricsView, QueueView, SipAccount, SessionUser } from './protocol.ts';
+import { sipAccountFor, type SipSettings } from './sip-account.ts';
 import type { UserRepository } from '../auth/users.ts';
 import type { SessionStore } from '../auth/sessions.ts';
 import { AcdRepository, NotFoundError } from '../acd/repository.ts';
@@ -23,7 +24,7 @@ export interface ApiDeps {
   health(): Promise<Health>;
   /** Reloads queues and agents into the ACD after an admin change. */
   reloadAcd(): Promise<void>;
-  sip: { wsServers: string[]; iceServers: SipAccount['iceServers'] };
+  sip: SipSettings;
   metrics(organizationId: string): MetricsView;
   cookieSecure: boolean;
   /** Whether a supervisor's reach covers an agent (supervision/rights.ts); without it, the whole organization. */
@@ -75,14 +76,7 @@ export function registerApiRoutes(app: App, d: ApiDeps): void {
     if (!user.agentId) throw new HttpError(404, 'not_an_agent', 'this user has no softphone extension');
     const account = await d.acdRepo.sipAccountOfAgent(user.agentId);
     if (!account) throw notFound('agent');
-    return {
-      uri: `sip:${account.extension}@${account.sipDomain}`,
-      authorizationUser: account.extension,
-      password: account.password,
-      displayName: user.displayName,
-      wsServers: d.sip.wsServers,
-      iceServers: d.sip.iceServers,
-    };
+    return sipAccountFor(account, user.displayName, d.sip);
   });
 
   app.post('/api/agent/state', { schema: { body: s.agentStateBody } }, async (req) => {

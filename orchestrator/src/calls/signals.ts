@@ -1,4 +1,5 @@
 import { header, variable, type FsEvent } from '../esl/event.ts';
+import { UUID_RE } from '../esl/commands.ts';
 
 /**
  * The ESL subscriptions the call layer needs (passed to `event json ...`).
@@ -64,7 +65,6 @@ export type CallSignal =
     }
   | { kind: 'dtmf'; uuid: string; digit: string; at: number };
 
-const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 function clean(value: string | undefined, max = 80): string {
   return (value ?? '').replace(/[\u0000-\u001f\u007f]/g, '').slice(0, max);

@@ -4,7 +4,8 @@
  * so that data from callers (caller-ID names, numbers) cannot inject commands.
  */
 
-const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** A FreeSWITCH channel/call uuid (any case). */
+export const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const TOKEN_RE = /^[A-Za-z0-9_.+@:-]{1,128}$/;
 const HANGUP_CAUSE_RE = /^[A-Z_]{2,64}$/;
 

@@ -2,6 +2,7 @@ import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { Announcement as DialplanAnnouncement } from '../dialplan/model.ts';
 import type { RouteDecision, RouteStep } from '../dialplan/resolve.ts';
+import { UUID_RE } from '../esl/commands.ts';
 
 /**
  * Pure builders for the XML documents FreeSWITCH's mod_xml_curl fetches from the
@@ -51,15 +52,24 @@ export function directoryUser(u: DirectoryUser): string {
 
 /** Routes a dialed number of the public context to a queue, through the static `cc_inbound` context. */
 export function queueRoute(context: string, dialedNumber: string, queueId: string, holdMusic: string | null = null): string {
+  return dialplanExtension('contact-center routes', context, `cc_route_${dialedNumber}`, dialedNumber, (action) => {
+    action('set', `cc_queue_id=${queueId}`);
+    if (holdMusic) action('set', `cc_queue_music=${holdMusic}`);
+    action('transfer', `${dialedNumber} XML cc_inbound`);
+  });
+}
+
+type AddAction = (application: string, data?: string) => void;
+
+/** A dialplan document of one extension matching exactly `dialedNumber` in `context`; `actions` adds its actions in order. */
+function dialplanExtension(description: string, context: string, name: string, dialedNumber: string, actions: (action: AddAction) => void): string {
   return document((doc) => {
-    const ext = doc
-      .ele('section', { name: 'dialplan', description: 'contact-center routes' })
+    const cond = doc
+      .ele('section', { name: 'dialplan', description })
       .ele('context', { name: context })
-      .ele('extension', { name: `cc_route_${dialedNumber}` });
-    const cond = ext.ele('condition', { field: 'destination_number', expression: `^${dialedNumber.replace(/\+/g, '\\+')}$` });
-    cond.ele('action', { application: 'set', data: `cc_queue_id=${queueId}` });
-    if (holdMusic) cond.ele('action', { application: 'set', data: `cc_queue_music=${holdMusic}` });
-    cond.ele('action', { application: 'transfer', data: `${dialedNumber} XML cc_inbound` });
+      .ele('extension', { name })
+      .ele('condition', { field: 'destination_number', expression: `^${dialedNumber.replace(/\+/g, '\\+')}$` });
+    actions((application, data) => cond.ele('action', data === undefined ? { application } : { application, data }));
   });
 }
 
@@ -80,7 +90,6 @@ const STEP_VARIABLE: Record<RouteStep['kind'], string> = {
   agent: 'agent',
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NUMBER = /^\+?[0-9]{1,40}$/;
 const SAFE_MUSIC = /^(tone_stream:\/\/[0-9A-Za-z(),.;=%-]{1,250}|\/[A-Za-z0-9_./-]{1,250}\.(wav|mp3))$/;
 
@@ -90,16 +99,16 @@ const SAFE_MUSIC = /^(tone_stream:\/\/[0-9A-Za-z(),.;=%-]{1,250}|\/[A-Za-z0-9_./
  * would expand or split). Anything odd is answered "not found" (the static dialplan).
  */
 export function isSafeDecision(dialedNumber: string, d: RouteDecision): boolean {
-  if (!NUMBER.test(dialedNumber) || !d.via.every((s) => UUID.test(s.id))) return false;
+  if (!NUMBER.test(dialedNumber) || !d.via.every((s) => UUID_RE.test(s.id))) return false;
   switch (d.kind) {
     case 'reject':
       return Number.isInteger(d.code) && d.code >= 400 && d.code <= 699;
     case 'announcement':
       return d.announcement in ANNOUNCEMENT_EXTENSIONS;
     case 'queue':
-      return UUID.test(d.queueId) && (d.holdMusic === null || (SAFE_MUSIC.test(d.holdMusic) && !d.holdMusic.includes('..')));
+      return UUID_RE.test(d.queueId) && (d.holdMusic === null || (SAFE_MUSIC.test(d.holdMusic) && !d.holdMusic.includes('..')));
     case 'ivr':
-      return UUID.test(d.flowId);
+      return UUID_RE.test(d.flowId);
     case 'extension':
       return /^[0-9]{2,10}$/.test(d.extension);
     case 'agent':
@@ -127,13 +136,7 @@ export const OUTSIDE_LEG_VARIABLES = 'absolute_codec_string=^^:PCMA:PCMU,rtp_sec
  */
 export function routeDecision(context: string, dialedNumber: string, decision: RouteDecision): string {
   if (decision.kind === 'queue') return queueRoute(context, dialedNumber, decision.queueId, decision.holdMusic);
-  return document((doc) => {
-    const ext = doc
-      .ele('section', { name: 'dialplan', description: 'contact-center dialplan' })
-      .ele('context', { name: context })
-      .ele('extension', { name: `cc_dialplan_${decision.kind}` });
-    const cond = ext.ele('condition', { field: 'destination_number', expression: `^${dialedNumber.replace(/\+/g, '\\+')}$` });
-    const action = (application: string, data?: string) => cond.ele('action', data === undefined ? { application } : { application, data });
+  return dialplanExtension('contact-center dialplan', context, `cc_dialplan_${decision.kind}`, dialedNumber, (action) => {
     // Which rows routed the call, for the logs and the channel's variables (cc_dialplan_did_id, …).
     for (const step of decision.via) action('set', `cc_dialplan_${STEP_VARIABLE[step.kind]}_id=${step.id}`);
     switch (decision.kind) {

@@ -4,7 +4,7 @@ import type { Acd } from '../acd/acd.ts';
 import type { CallbackStore } from '../acd/callback-store.ts';
 import type { CallTracker } from '../calls/call-tracker.ts';
 import type { EslClient } from '../esl/client.ts';
-import { interpretEvent } from '../calls/signals.ts';
+import type { CallSignalFeed } from '../calls/signal-feed.ts';
 import { resyncWithSwitch } from '../calls/resync.ts';
 import type { CustomerRepository } from '../crm/customers.ts';
 import type { MetricsService } from '../metrics/metrics-service.ts';
@@ -15,6 +15,7 @@ import type { VoicemailService } from '../voicemail/voicemail-service.ts';
 
 export interface CallFlowParts {
   esl: EslClient;
+  signals: CallSignalFeed;
   tracker: CallTracker;
   acd: Acd;
   customers: CustomerRepository;
@@ -32,12 +33,10 @@ export interface CallFlowParts {
  * in the metrics; a call that ends frees its agent. Each part decides on its own;
  * this only connects them.
  */
-export function wireCallFlow({ esl, tracker, acd, customers, callbacks, metrics, ivr, voicemail, logger }: CallFlowParts): void {
+export function wireCallFlow({ esl, signals, tracker, acd, customers, callbacks, metrics, ivr, voicemail, logger }: CallFlowParts): void {
   feedMetricsFromAcd(acd, metrics);
 
-  esl.on('event', (event) => {
-    const signal = interpretEvent(event);
-    if (!signal) return;
+  signals.on('signal', (signal) => {
     if (signal.kind === 'dtmf') {
       // A waiting caller pressed a key: the queue's callback key turns the call into a callback.
       const call = tracker.call(signal.uuid);
@@ -54,7 +53,7 @@ export function wireCallFlow({ esl, tracker, acd, customers, callbacks, metrics,
   });
   esl.on('connected', () => {
     void resyncWithSwitch(esl, tracker, logger.child({ component: 'resync' }))
-      .then(() => adoptParkedIvrCallers(esl, ivr, logger.child({ component: 'ivr' })))
+      .then(({ channels }) => adoptParkedIvrCallers(esl, channels, ivr, logger.child({ component: 'ivr' })))
       .catch((err: unknown) => logger.error({ err }, 'resync with FreeSWITCH failed'))
       .finally(() => acd.setSwitchAvailable(esl.isConnected));
   });

@@ -16,6 +16,7 @@ import { CdrWriter } from '../calls/cdr-writer.ts';
 import { PostgresCdrStore } from '../calls/cdr-store.ts';
 import { FreeswitchCallControl } from '../calls/freeswitch-call-control.ts';
 import { CALL_EVENT_SUBSCRIPTIONS } from '../calls/signals.ts';
+import { CallSignalFeed } from '../calls/signal-feed.ts';
 import { CustomerRepository } from '../crm/customers.ts';
 import { SessionStore } from '../auth/sessions.ts';
 import { UserRepository } from '../auth/users.ts';
@@ -102,10 +103,13 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
     logger: logger.child({ component: 'esl' }),
   });
   const [org] = await sql<{ sip_domain: string }[]>`select sip_domain from organizations where id = ${DEFAULT_ORGANIZATION_ID}`;
-  const control = new FreeswitchCallControl(esl, org?.sip_domain ?? 'cc.local', logger.child({ component: 'call-control' }), (mailbox) => void ensureMailboxFolder(voicemailDir(config), mailbox));
+  const voicemailFolder = voicemailDir(config);
+  const control = new FreeswitchCallControl(esl, org?.sip_domain ?? 'cc.local', logger.child({ component: 'call-control' }), (mailbox) => void ensureMailboxFolder(voicemailFolder, mailbox));
   const acd = new Acd(control, logger.child({ component: 'acd' }));
   const cdr = new CdrWriter(cdrStore, logger.child({ component: 'cdr' }));
   const metrics = new MetricsService(config.CC_TIMEZONE);
+  const metricsView = (organizationId: string) => metrics.view(new Map(acd.allAgentStates().map((a) => [a.agentId, a])), organizationId);
+  const sip = { wsServers: config.CC_SIP_WS_URLS, iceServers: config.CC_ICE_SERVERS };
 
   let queues: QueueConfig[] = [];
   const routes: QueueRoutes = {
@@ -127,6 +131,7 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
 
   const app = await createServer({ logger, sessions, cookieSecure: config.CC_COOKIE_SECURE, webRoot: path.join(REPO_ROOT, 'softphone', 'dist') });
   const live = wireLiveUpdates({ app, acd, tracker, customers, metrics, esl, logger, offlineGraceMs: config.CC_AGENT_OFFLINE_GRACE_MS });
+  const signals = new CallSignalFeed(esl);
   const recording = createRecordingService({ config, sql, esl, logger });
   wireRecording({ esl, acd, tracker, recorder: recording.recorder, logger });
   // IVR flows on live calls, with their prompts (espeak-ng files; English also by mod_flite) and voicemail.
@@ -147,7 +152,7 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
     ),
     store: ivrRuns,
     switches: (organizationId) => ivrSwitchVariables(sql, organizationId),
-    voicemailFile: (mailbox, callUuid) => mailboxFile(voicemailDir(config), mailbox, callUuid),
+    voicemailFile: (mailbox, callUuid) => mailboxFile(voicemailFolder, mailbox, callUuid),
     // Recording may start when the system answers (policy start point `system_answer`).
     calls: {
       answered: (c) =>
@@ -160,14 +165,14 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
   });
   const voicemails = new VoicemailStore(sql);
   const voicemail = new VoicemailService(voicemails, DEFAULT_ORGANIZATION_ID, { smtpUrl: config.CC_SMTP_URL, mailFrom: config.CC_MAIL_FROM }, logger.child({ component: 'voicemail' }));
-  wireCallFlow({ esl, tracker, acd, customers, callbacks, metrics, ivr, voicemail, logger });
+  wireCallFlow({ esl, signals, tracker, acd, customers, callbacks, metrics, ivr, voicemail, logger });
   // The supervisor's seat (班长席): listen / whisper / barge / hang up / intercept, trunk state, wallboard tokens.
   const supervision = wireSupervision({
-    app, sql, esl, tracker, push: live.hub, logger,
-    metrics: (organizationId) => metrics.view(new Map(acd.allAgentStates().map((a) => [a.agentId, a])), organizationId),
+    app, sql, esl, signals, tracker, push: live.hub, logger,
+    metrics: metricsView,
     metricsVersion: () => metrics.changeCount,
     releaseAgent: (callId) => acd.callEnded(callId),
-    sip: { wsServers: config.CC_SIP_WS_URLS, iceServers: config.CC_ICE_SERVERS },
+    sip,
   });
   acd.on('connected', (c) => supervision.callConnected(c.callId));
 
@@ -183,8 +188,8 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
   };
   registerApiRoutes(app, {
     sql, users, sessions, acdRepo, acd, customers, health, reloadAcd,
-    metrics: (organizationId) => metrics.view(new Map(acd.allAgentStates().map((a) => [a.agentId, a])), organizationId),
-    sip: { wsServers: config.CC_SIP_WS_URLS, iceServers: config.CC_ICE_SERVERS },
+    metrics: metricsView,
+    sip,
     cookieSecure: config.CC_COOKIE_SECURE,
     mayActOnAgent: (user, agentId) => supervision.service.mayActOnAgent(user, agentId),
   });
@@ -216,9 +221,8 @@ export async function startContactCenter(config: Config, databaseUrl: string, lo
   // Position and estimated-wait announcements need a TTS engine (espeak-ng + sox from Debian).
   let announcer: QueueAnnouncer | undefined;
   if (espeak) {
-    const tts = espeak;
     const languageOf = (callId: string) => tracker.call(callId)?.language ?? config.CC_DEFAULT_LANGUAGE;
-    announcer = new QueueAnnouncer(acd, control, tts, (q, pos) => metrics.estimatedWait(q, pos), languageOf, logger.child({ component: 'announcer' }));
+    announcer = new QueueAnnouncer(acd, control, espeak, (q, pos) => metrics.estimatedWait(q, pos), languageOf, logger.child({ component: 'announcer' }));
     announcer.start();
   }
 

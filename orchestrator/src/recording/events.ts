@@ -1,4 +1,5 @@
 import { header, variable, type FsEvent } from '../esl/event.ts';
+import { UUID_RE } from '../esl/commands.ts';
 
 /** What the recorder learns from FreeSWITCH's RECORD_START / RECORD_STOP events. */
 export interface RecordSignal {
@@ -12,7 +13,6 @@ export interface RecordSignal {
   recordMs: number | null;
 }
 
-const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const PATH_RE = /^\/[A-Za-z0-9_./-]{1,400}\.wav$/;
 
 /** Reads a RECORD_START/RECORD_STOP event; null for any other event or a malformed one. */

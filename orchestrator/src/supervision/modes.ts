@@ -18,7 +18,6 @@ import type { CallAction, MonitorMode } from './protocol.ts';
  * conference for every monitored call; eavesdrop leaves the call untouched.)
  */
 
-export const MONITOR_MODES = ['listen', 'whisper', 'barge'] as const satisfies readonly MonitorMode[];
 export const CALL_ACTIONS = ['listen', 'whisper', 'barge', 'hangup', 'intercept'] as const satisfies readonly CallAction[];
 
 /** The eavesdrop key that selects a mode on a running eavesdrop. */
@@ -35,10 +34,6 @@ export function eavesdropVariables(mode: MonitorMode): Record<string, string> {
     ...(mode === 'barge' ? { eavesdrop_whisper_aleg: 'true' } : {}),
     ...(mode === 'whisper' || mode === 'barge' ? { eavesdrop_whisper_bleg: 'true' } : {}),
   };
-}
-
-export function isMonitorMode(action: string): action is MonitorMode {
-  return (MONITOR_MODES as readonly string[]).includes(action);
 }
 
 /** A live call as the planner sees it. */

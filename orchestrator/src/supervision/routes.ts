@@ -5,6 +5,7 @@ import type { App } from '../api/server.ts';
 import { requireRole } from '../api/server.ts';
 import { HttpError, notFound } from '../api/errors.ts';
 import type { MetricsView, SipAccount } from '../api/protocol.ts';
+import { sipAccountFor, type SipSettings } from '../api/sip-account.ts';
 import type { Sql } from '../db/client.ts';
 import { audit } from '../audit/audit-log.ts';
 import { NotFoundError } from '../acd/repository.ts';
@@ -24,7 +25,7 @@ export interface SupervisionRouteDeps {
   metrics(organizationId: string): MetricsView;
   /** Bumps whenever the figures changed (wallboards are pushed at most once a second then). */
   metricsVersion(): number;
-  sip: { wsServers: string[]; iceServers: SipAccount['iceServers'] };
+  sip: SipSettings;
   logger: Logger;
 }
 
@@ -61,15 +62,7 @@ export function registerSupervisionRoutes(app: App, d: SupervisionRouteDeps): { 
   // ---- the supervisor's own softphone ----
   app.get('/api/supervision/sip', async (req): Promise<SipAccount> => {
     const user = requireRole(req, 'supervisor');
-    const account = await d.repo.ensureSipAccount(user.id, user.organizationId);
-    return {
-      uri: `sip:${account.extension}@${account.sipDomain}`,
-      authorizationUser: account.extension,
-      password: account.password,
-      displayName: user.displayName,
-      wsServers: d.sip.wsServers,
-      iceServers: d.sip.iceServers,
-    };
+    return sipAccountFor(await d.repo.ensureSipAccount(user.id, user.organizationId), user.displayName, d.sip);
   });
 
   // ---- live calls ----
@@ -179,17 +172,13 @@ export function registerSupervisionRoutes(app: App, d: SupervisionRouteDeps): { 
         if (!live) w.socket.close(4401, 'wallboard token revoked');
       }, () => undefined);
     }
-    // Waiting times grow every second, so while callers wait the figures are pushed anyway.
     const version = d.metricsVersion();
-    const anyWaiting = [...new Set([...wallboards].map((w) => w.organizationId))].some((org) => d.metrics(org).queues.some((q) => q.waiting > 0));
-    if (version === pushedVersion && !anyWaiting) return;
-    pushedVersion = version;
     const byOrg = new Map<string, WallboardView>();
-    for (const w of wallboards) {
-      let v = byOrg.get(w.organizationId);
-      if (!v) byOrg.set(w.organizationId, (v = viewOf(w.organizationId)));
-      send(w.socket, { type: 'wallboard', ...v });
-    }
+    for (const w of wallboards) if (!byOrg.has(w.organizationId)) byOrg.set(w.organizationId, viewOf(w.organizationId));
+    // Waiting times grow every second, so while callers wait the figures are pushed anyway.
+    if (version === pushedVersion && ![...byOrg.values()].some((v) => v.totals.waiting > 0)) return;
+    pushedVersion = version;
+    for (const w of wallboards) send(w.socket, { type: 'wallboard', ...byOrg.get(w.organizationId)! });
   }, 1000);
   timer.unref();
 

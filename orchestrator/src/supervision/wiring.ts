@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { App } from '../api/server.ts';
-import type { MetricsView, Role, ServerMessage, SipAccount } from '../api/protocol.ts';
+import type { MetricsView, Role, ServerMessage } from '../api/protocol.ts';
+import type { SipSettings } from '../api/sip-account.ts';
 import type { Sql } from '../db/client.ts';
 import type { EslClient } from '../esl/client.ts';
 import type { CallTracker } from '../calls/call-tracker.ts';
-import { interpretEvent } from '../calls/signals.ts';
+import type { CallSignalFeed } from '../calls/signal-feed.ts';
 import { TrunkMonitor } from '../trunks/trunk-monitor.ts';
 import { FreeswitchSupervision } from './freeswitch-supervision.ts';
 import { SupervisionRepository } from './repository.ts';
@@ -22,13 +23,14 @@ export interface SupervisionParts {
   app: App;
   sql: Sql;
   esl: EslClient;
+  signals: CallSignalFeed;
   tracker: CallTracker;
   push: SupervisorPush;
   metrics(organizationId: string): MetricsView;
   metricsVersion(): number;
   /** Frees the agent of a call a supervisor took over. */
   releaseAgent(callId: string): void;
-  sip: { wsServers: string[]; iceServers: SipAccount['iceServers'] };
+  sip: SipSettings;
   logger: Logger;
 }
 
@@ -74,9 +76,9 @@ export function wireSupervision(p: SupervisionParts) {
     const call = p.tracker.call(callId);
     if (call) pushCalls(call.organizationId);
   };
-  p.esl.on('event', (event) => {
-    const signal = interpretEvent(event);
-    if (signal?.kind === 'channel_hangup') service.channelHungUp(signal.uuid, signal.cause);
+  // Only hangups matter here: skip interpreting every other event a second time (call-flow.ts already does).
+  p.signals.on('signal', (signal) => {
+    if (signal.kind === 'channel_hangup') service.channelHungUp(signal.uuid, signal.cause);
   });
   trunks.on('changed', () => {
     const message: ServerMessage = { type: 'trunks', trunks: trunks.views() };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { create } from 'xmlbuilder2';
 import { header, variable, type FsEvent } from '../esl/event.ts';
 import type { TrunkView } from '../supervision/protocol.ts';
+import { UUID_RE } from '../esl/commands.ts';
 
 /**
  * Trunk and gateway state (中继状态) from FreeSWITCH, as pure functions:
@@ -116,7 +117,6 @@ export function parseGatewayStatusXml(body: string): GatewayStatus[] {
   });
 }
 
-const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** A channel opening or closing on a gateway (CHANNEL_CREATE / CHANNEL_HANGUP_COMPLETE with a gateway variable). */
 export interface GatewayChannelSignal {

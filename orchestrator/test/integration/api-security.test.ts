@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import type { ContactCenter } from '../../src/platform/contact-center.ts';
 import { FakeFreeswitch } from '../esl-peer/fake-freeswitch.ts';
 import { createTestDatabase } from '../support/db.ts';
-import { ADMIN, ApiClient, startCenter, WsSession } from '../support/harness.ts';
+import { ADMIN, ApiClient, postFsXml, startCenter, WsSession } from '../support/harness.ts';
 
 describe('HTTP, WebSocket and FreeSWITCH XML endpoints: roles and input validation', () => {
   let fs: FakeFreeswitch;
@@ -11,12 +11,7 @@ describe('HTTP, WebSocket and FreeSWITCH XML endpoints: roles and input validati
   let admin: ApiClient;
   let agent: ApiClient;
   let agentId: string;
-  const fsxml = (body: Record<string, string>, password = 'test-fsxml-password') =>
-    fetch(`${center.url}/fsxml`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`freeswitch:${password}`).toString('base64')}` },
-      body: new URLSearchParams(body).toString(),
-    });
+  const fsxml = (body: Record<string, string>, password?: string) => postFsXml(center.url, body, password);
 
   beforeAll(async () => {
     fs = new FakeFreeswitch();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContactCenter } from '../../src/platform/contact-center.ts';
 import { FakeFreeswitch } from '../esl-peer/fake-freeswitch.ts';
 import { createTestDatabase } from '../support/db.ts';
-import { ADMIN, ApiClient, startCenter } from '../support/harness.ts';
+import { ADMIN, ApiClient, postFsXml, startCenter } from '../support/harness.ts';
 
 /**
  * The dialplan admin API with real PostgreSQL, and what FreeSWITCH's mod_xml_curl
@@ -22,14 +22,7 @@ describe('dialplan administration: API, validation, audit, revisions, mod_xml_cu
   let queueB: string;
   let agentId: string;
 
-  const fsxml = async (body: Record<string, string>) => {
-    const res = await fetch(`${center.url}/fsxml`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('freeswitch:test-fsxml-password').toString('base64')}` },
-      body: new URLSearchParams(body).toString(),
-    });
-    return res.text();
-  };
+  const fsxml = async (body: Record<string, string>) => (await postFsXml(center.url, body)).text();
   /** What FreeSWITCH posts for a dialplan hunt (a subset of the channel's headers). */
   const hunt = (context: string, destination: string, caller = '13800000000', extra: Record<string, string> = {}) =>
     fsxml({ section: 'dialplan', 'Hunt-Context': context, 'Hunt-Destination-Number': destination, 'Caller-Destination-Number': destination, 'Caller-Caller-ID-Number': caller, 'Caller-Context': context, ...extra });

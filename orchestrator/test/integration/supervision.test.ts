@@ -7,7 +7,7 @@ import type { ContactCenter } from '../../src/platform/contact-center.ts';
 import { UserRepository } from '../../src/auth/users.ts';
 import { FakeFreeswitch } from '../esl-peer/fake-freeswitch.ts';
 import { createTestDatabase } from '../support/db.ts';
-import { ADMIN, ApiClient, startCenter, WsSession } from '../support/harness.ts';
+import { ADMIN, ApiClient, postFsXml, startCenter, WsSession } from '../support/harness.ts';
 import { waitFor } from '../support/wait.ts';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/trunks');
@@ -93,11 +93,7 @@ describe('supervision through the orchestrator', () => {
     expect(sip.body).toMatchObject({ uri: 'sip:89000@cc.local', authorizationUser: '89000', wsServers: ['ws://127.0.0.1:5066'] });
     expect((await sup.all.request('GET', '/api/supervision/sip')).body.password).toBe(sip.body.password);
     expect((await sup.q2.request('GET', '/api/supervision/sip')).body.authorizationUser).toBe('89001');
-    const xml = await (await fetch(`${center.url}/fsxml`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('freeswitch:test-fsxml-password').toString('base64')}` },
-      body: new URLSearchParams({ section: 'directory', user: '89000', domain: 'cc.local', action: 'sip_auth' }).toString(),
-    })).text();
+    const xml = await (await postFsXml(center.url, { section: 'directory', user: '89000', domain: 'cc.local', action: 'sip_auth' })).text();
     expect(xml).toContain('<user id="89000">');
     expect(xml).toContain(`<param name="password" value="${sip.body.password}"/>`);
     expect((await agents['1001']!.client.request('GET', '/api/supervision/sip')).status).toBe(403);

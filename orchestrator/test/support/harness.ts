@@ -7,16 +7,26 @@ import { freePort } from './ports.ts';
 import { waitFor } from './wait.ts';
 
 export const ADMIN = { login: 'admin', password: 'admin-password-1' };
+const FSXML_PASSWORD = 'test-fsxml-password';
 
 export async function startCenter(o: { databaseUrl: string; eslPort: number; env?: Record<string, string> }): Promise<ContactCenter> {
   const config = loadConfig({
     CC_HTTP_PORT: String(await freePort()),
     CC_ESL_PORT: String(o.eslPort),
     CC_ADMIN_PASSWORD: ADMIN.password,
-    CC_FSXML_PASSWORD: 'test-fsxml-password',
+    CC_FSXML_PASSWORD: FSXML_PASSWORD,
     ...o.env,
   });
   return startContactCenter(config, o.databaseUrl, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+}
+
+/** What FreeSWITCH's mod_xml_curl posts to the orchestrator (form-encoded, basic auth as configured by startCenter). */
+export function postFsXml(baseUrl: string, body: Record<string, string>, password = FSXML_PASSWORD): Promise<Response> {
+  return fetch(`${baseUrl}/fsxml`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`freeswitch:${password}`).toString('base64')}` },
+    body: new URLSearchParams(body).toString(),
+  });
 }
 
 /** A tiny cookie-keeping JSON client for the orchestrator's HTTP API. */

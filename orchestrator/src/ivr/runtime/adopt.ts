@@ -1,23 +1,19 @@
 import type { Logger } from 'pino';
 import type { EslClient } from '../../esl/client.ts';
-import { parseChannelList } from '../../esl/channels.ts';
-import { uuidBreak, uuidGetVar, uuidKill } from '../../esl/commands.ts';
+import type { ChannelRow } from '../../esl/channels.ts';
+import { UUID_RE, uuidBreak, uuidKill } from '../../esl/commands.ts';
+import { channelVariable } from '../../calls/resync.ts';
 import type { IvrRuntime } from './ivr-runtime.ts';
 
-const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /**
- * After the orchestrator (re)connects: callers parked in an IVR flow whose run
- * this process does not know (it restarted) start their flow again from the
- * beginning, on the version published now. A caller who was past the agent
- * (waiting for the after-call survey) is released.
+ * After the orchestrator (re)connects, with the channels the resync just listed:
+ * callers parked in an IVR flow whose run this process does not know (it
+ * restarted) start their flow again from the beginning, on the version published
+ * now. A caller who was past the agent (waiting for the after-call survey) is released.
  */
-export async function adoptParkedIvrCallers(esl: EslClient, ivr: IvrRuntime, logger: Logger): Promise<number> {
-  const channels = parseChannelList((await esl.api('show channels as json')).body);
-  const get = async (uuid: string, name: string) => {
-    const r = await esl.api(uuidGetVar(uuid, name));
-    return r.ok && r.body !== '_undef_' ? r.body : '';
-  };
+export async function adoptParkedIvrCallers(esl: EslClient, channels: readonly ChannelRow[], ivr: IvrRuntime, logger: Logger): Promise<number> {
+  const get = async (uuid: string, name: string) => (await channelVariable(esl, uuid, name)) ?? '';
   let adopted = 0;
   for (const ch of channels) {
     if (ch.direction !== 'inbound' || ch.application !== 'park' || ivr.isRunning(ch.uuid)) continue;
