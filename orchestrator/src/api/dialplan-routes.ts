@@ -82,7 +82,7 @@ export function registerDialplanRoutes(app: App, d: DialplanRouteDeps): { decide
     const found = await gatewaysInDirectory(d.gatewaysDir, logger);
     return [...new Set([...found, ...(d.defaultGateway ? [d.defaultGateway] : [])])].sort();
   };
-  const admin = new DialplanAdmin(d.sql, repo, gateways);
+  const admin = new DialplanAdmin(repo, gateways);
   const source = new DialplanRouteSource(repo, d.defaultOrganizationId, logger);
   const actor = (user: { organizationId: string; id: string }) => ({ organizationId: user.organizationId, userId: user.id });
 
@@ -131,7 +131,7 @@ export function registerDialplanRoutes(app: App, d: DialplanRouteDeps): { decide
   for (const kind of DIALPLAN_KINDS) {
     const info = KIND_INFO[kind];
     const base = `/api/dialplan/${info.segment}`;
-    app.get(base, async (req) => (await admin.view(requireRole(req, 'supervisor').organizationId)).dialplan[kind]);
+    app.get(base, async (req) => (await repo.load(requireRole(req, 'supervisor').organizationId))[kind]);
 
     app.post(base, { schema: { body: info.input } }, async (req, reply) => {
       const user = requireRole(req, 'admin');

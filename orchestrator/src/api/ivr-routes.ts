@@ -7,7 +7,7 @@ import type { Sql } from '../db/client.ts';
 import { audit } from '../audit/audit-log.ts';
 import { NotFoundError } from '../acd/repository.ts';
 import { FlowRepository, FlowStateError } from '../ivr/store/flow-repository.ts';
-import { dryRun, parseFlow, type Flow } from '../ivr/index.ts';
+import { dryRun, LANGUAGES, parseFlow, type Flow } from '../ivr/index.ts';
 
 const flowBody = z.object({ name: z.string().trim().min(1).max(100), definition: z.unknown() });
 const draftBody = z.object({ definition: z.unknown() });
@@ -21,7 +21,7 @@ const dryRunBody = z.object({
       callerNumber: z.string().max(32).optional(),
       now: z.number().int().optional(),
       variables: z.record(z.string(), z.string().max(1000)).optional(),
-      language: z.enum(['zh-CN', 'en']).optional(),
+      language: z.enum(LANGUAGES).optional(),
       http: z.record(z.string(), z.unknown()).optional(),
     })
     .default({}),

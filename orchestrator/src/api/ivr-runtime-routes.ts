@@ -6,6 +6,7 @@ import { HttpError } from './errors.ts';
 import { uuidParam } from './schemas.ts';
 import type { Sql } from '../db/client.ts';
 import { audit } from '../audit/audit-log.ts';
+import { VAR_NAME } from '../ivr/template.ts';
 import type { IvrRunStore } from '../ivr/store/run-store.ts';
 import { PROMPT_NAME, PromptConversionError, type PromptLibrary } from '../ivr/store/prompt-library.ts';
 
@@ -15,7 +16,7 @@ const statisticsQuery = z.object({
   to: z.iso.datetime({ offset: true }).optional(),
   version: z.coerce.number().int().min(1).optional(),
 });
-const switchParams = z.object({ name: z.string().regex(/^[a-z_][a-z0-9_]{0,39}$/, 'a switch name is a variable name: a-z, 0-9, _ (max 40)') });
+const switchParams = z.object({ name: z.string().regex(VAR_NAME, 'a switch name is a variable name: a-z, 0-9, _ (max 40)') });
 const switchBody = z.object({ enabled: z.boolean(), description: z.string().max(200).optional() });
 const promptQuery = z.object({
   name: z.string().regex(PROMPT_NAME, 'prompt name: 1-64 letters, digits, _ or -'),

@@ -3,21 +3,14 @@ import formbody from '@fastify/formbody';
 import { z } from 'zod';
 import { timingSafeEqual } from 'node:crypto';
 import { directoryUser, isSafeDecision, notFound, queueRoute, routeDecision } from './documents.ts';
-import { isServedContext, ROUTABLE_NUMBER, type DialplanContext, type RouteDecision } from '../dialplan/resolve.ts';
+import { isServedContext, ROUTABLE_NUMBER, type RouteDecision } from '../dialplan/resolve.ts';
+import type { RouteLookup } from '../dialplan/store/route-source.ts';
 
 export interface FsXmlSources {
   sipAccount(domain: string, extension: string): Promise<{ extension: string; password: string; displayName: string } | null>;
   queueForNumber(dialedNumber: string): { queueId: string; holdMusic: string | null } | null;
   /** The admins' dialplan tables (orchestrator/src/dialplan): a decision for this call; `none` leaves it to the static XML. */
-  dialplan?(request: DialplanLookup): Promise<RouteDecision>;
-}
-
-export interface DialplanLookup {
-  context: DialplanContext;
-  destination: string;
-  callerNumber: string | null;
-  /** The channel's SIP domain (agents' calls), to pick the organization. */
-  domain: string | null;
+  dialplan?(request: RouteLookup): Promise<RouteDecision>;
 }
 
 export interface FsXmlOptions {

@@ -1,7 +1,7 @@
 import { isOpen } from '../acd/calendar.ts';
 import { normaliseSayValue, spokenText, type SayKind } from './say.ts';
 import { EXTERNAL_NUMBER, LANGUAGES, type Comparison, type Condition, type Flow, type FlowNode, type Language, type NodeOf, type Prompt } from './schema.ts';
-import { renderTemplate, templateVariables } from './template.ts';
+import { renderTemplate, templateVariables, VAR_NAME } from './template.ts';
 
 /**
  * The IVR interpreter: a pure state machine, the same code for live calls and
@@ -601,7 +601,7 @@ export function start(flow: Flow, options: StartOptions): Step {
     finished: null,
   };
   for (const [k, v] of Object.entries(options.variables ?? {}))
-    if (/^[a-z_][a-z0-9_]{0,39}$/.test(k) && k !== 'caller_number' && k !== 'language') state.variables[k] = String(v).slice(0, MAX_VALUE);
+    if (VAR_NAME.test(k) && k !== 'caller_number' && k !== 'language') state.variables[k] = String(v).slice(0, MAX_VALUE);
   state.variables.caller_number = options.callerNumber;
   state.variables.language = language;
   const run = new Run(flow, state);

@@ -59,6 +59,15 @@ const toVoicemail = (r: Row): Voicemail => ({
   notifyError: r.notify_error,
 });
 
+interface BoxRow {
+  mailbox: string;
+  description: string;
+  webhook_url: string | null;
+  email: string | null;
+}
+
+const toBox = (r: BoxRow): VoicemailBox => ({ mailbox: r.mailbox, description: r.description, webhookUrl: r.webhook_url, email: r.email });
+
 /** Voicemail messages and boxes in Postgres (the audio stays where FreeSWITCH recorded it). */
 export class VoicemailStore {
   constructor(private readonly sql: Sql) {}
@@ -100,15 +109,15 @@ export class VoicemailStore {
   }
 
   async box(organizationId: string, mailbox: string): Promise<VoicemailBox | null> {
-    const [row] = await this.sql<{ mailbox: string; description: string; webhook_url: string | null; email: string | null }[]>`
+    const [row] = await this.sql<BoxRow[]>`
       select mailbox, description, webhook_url, email from voicemail_boxes where organization_id = ${organizationId} and mailbox = ${mailbox}`;
-    return row ? { mailbox: row.mailbox, description: row.description, webhookUrl: row.webhook_url, email: row.email } : null;
+    return row ? toBox(row) : null;
   }
 
   async boxes(organizationId: string): Promise<VoicemailBox[]> {
-    const rows = await this.sql<{ mailbox: string; description: string; webhook_url: string | null; email: string | null }[]>`
+    const rows = await this.sql<BoxRow[]>`
       select mailbox, description, webhook_url, email from voicemail_boxes where organization_id = ${organizationId} order by mailbox`;
-    return rows.map((row) => ({ mailbox: row.mailbox, description: row.description, webhookUrl: row.webhook_url, email: row.email }));
+    return rows.map(toBox);
   }
 
   async saveBox(organizationId: string, b: VoicemailBox): Promise<VoicemailBox | null> {

@@ -67,7 +67,6 @@ interface Plan {
  */
 export class DialplanAdmin {
   constructor(
-    private readonly sql: Sql,
     private readonly repo: DialplanRepository,
     private readonly gateways: () => Promise<string[]>,
     private readonly now: () => Date = () => new Date(),

@@ -6,6 +6,7 @@ export interface RouteLookup {
   context: DialplanContext;
   destination: string;
   callerNumber: string | null;
+  /** The channel's SIP domain (agents' calls), to pick the organization. */
   domain: string | null;
 }
 
