@@ -8,6 +8,8 @@ export const STRATEGY_NAMES = [
 
 export const OVERFLOW_ACTIONS = ['announcement', 'queue', 'voicemail', 'external'] as const;
 export type OverflowAction = (typeof OVERFLOW_ACTIONS)[number];
+/** wait; overflow when nobody of the queue is logged in; or overflow when nobody is ready (all busy or away). */
+export const NO_AGENTS_ACTIONS = ['wait', 'overflow', 'overflow_when_none_ready'] as const;
 
 export const skillName = z.string().regex(/^[a-z0-9_-]{1,40}$/, 'skill: 1-40 of a-z 0-9 _ -');
 export const skillRequirement = z.object({ skill: skillName, minLevel: z.number().int().min(1).max(10) });
@@ -33,8 +35,7 @@ export interface QueueSettings {
   stickyAgentSec: number;
   maxNoAnswer: number;
   skillRules: SkillRuleConfig[];
-  /** wait; overflow when nobody of the queue is logged in; or overflow when nobody is ready (all busy or away). */
-  noAgentsAction: 'wait' | 'overflow' | 'overflow_when_none_ready';
+  noAgentsAction: (typeof NO_AGENTS_ACTIONS)[number];
   /** Music or tone on hold (tone_stream://… or an absolute file path); null = the switch default. */
   holdMusic: string | null;
   overflowAction: OverflowAction;

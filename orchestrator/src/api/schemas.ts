@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OVERFLOW_ACTIONS, QUEUE_DEFAULTS, STRATEGY_NAMES, skillName, skillRules, type QueueSettings } from '../acd/config.ts';
+import { NO_AGENTS_ACTIONS, OVERFLOW_ACTIONS, QUEUE_DEFAULTS, STRATEGY_NAMES, skillName, skillRules, type QueueSettings } from '../acd/config.ts';
 
 export const login = z.string().trim().regex(/^[A-Za-z0-9_.@-]{2,64}$/, '2-64 letters, digits, _ . @ -');
 export const password = z.string().min(8, 'at least 8 characters').max(200);
@@ -36,7 +36,7 @@ const queueFields = {
   stickyAgentSec: z.number().int().min(0).max(600),
   maxNoAnswer: z.number().int().min(1).max(20),
   skillRules,
-  noAgentsAction: z.enum(['wait', 'overflow', 'overflow_when_none_ready']),
+  noAgentsAction: z.enum(NO_AGENTS_ACTIONS),
   holdMusic: z
     .string()
     .regex(/^(tone_stream:\/\/[0-9A-Za-z(),.;=%-]{1,250}|\/[A-Za-z0-9_./-]{1,250}\.(wav|mp3))$/, 'tone_stream://… or an absolute .wav/.mp3 path')

@@ -35,23 +35,35 @@ export class ApiError extends Error {
 }
 
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return send<T>(path, {
+    method,
+    // No content-type without a body: servers reject an empty JSON body.
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** Sends a request with the session cookie; answers its JSON body, or throws an ApiError (network_error when unreachable). */
+export async function send<T>(path: string, init: RequestInit): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      // No content-type without a body: servers reject an empty JSON body.
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    res = await fetch(path, { ...init, credentials: 'same-origin' });
   } catch (err) {
     throw new ApiError(0, 'network_error', err instanceof Error ? err.message : String(err));
   }
   return readResponse<T>(res);
 }
 
+/** `?a=1&b=x` from the parameters that have a value (undefined, null and '' are left out); '' when none has. */
+export function queryString(params: object): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
 /** The JSON body of an answer, or the ApiError its error body describes. */
-export async function readResponse<T>(res: Response): Promise<T> {
+async function readResponse<T>(res: Response): Promise<T> {
   const text = await res.text();
   let data: unknown = undefined;
   if (text) {

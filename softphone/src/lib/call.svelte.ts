@@ -1,5 +1,6 @@
 import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { CallOffer, ScreenPop, ServerMessage, SipAccount } from './types';
+import { boundIceGathering, connectionStats, isAudio, num, playRemoteAudio } from './webrtc';
 
 export type CallState = 'ringing' | 'connected' | 'ended';
 
@@ -33,11 +34,6 @@ export interface OutboundAudioStats {
   bytesSent: number;
   audioLevel: number | null;
 }
-
-/** JsSIP v3 has no ICE gathering timeout: answer with the candidates gathered so far after this. */
-const ICE_GATHERING_TIMEOUT_MS = 2_000;
-
-type StatsRecord = Record<string, unknown> & { type: string; kind?: string; mediaType?: string };
 
 /**
  * The agent's current (or last) call: merges the orchestrator's call.* messages with the
@@ -96,7 +92,7 @@ export class CallController {
       };
     }
 
-    session.on('peerconnection', ({ peerconnection }) => this.#playRemoteAudio(peerconnection));
+    session.on('peerconnection', ({ peerconnection }) => playRemoteAudio(peerconnection, () => this.audioElement));
     session.on('icecandidate', boundIceGathering());
     session.on('accepted', () => this.#update(callId, (c) => markConnected(c)));
     session.on('confirmed', () => this.#update(callId, (c) => markConnected(c)));
@@ -136,7 +132,7 @@ export class CallController {
   }
 
   async inboundAudioStats(): Promise<InboundAudioStats | null> {
-    const stats = await this.#stats();
+    const stats = await connectionStats(this.session?.connection);
     const rtp = stats.find((s) => s.type === 'inbound-rtp' && isAudio(s));
     if (!rtp) return null;
     return {
@@ -147,7 +143,7 @@ export class CallController {
   }
 
   async outboundAudioStats(): Promise<OutboundAudioStats | null> {
-    const stats = await this.#stats();
+    const stats = await connectionStats(this.session?.connection);
     const rtp = stats.find((s) => s.type === 'outbound-rtp' && isAudio(s));
     if (!rtp) return null;
     // outbound-rtp has no level; the local track's level is on its media-source.
@@ -187,26 +183,6 @@ export class CallController {
     if (this.card && this.card.callId === callId) change(this.card);
   }
 
-  #playRemoteAudio(pc: RTCPeerConnection): void {
-    pc.addEventListener('track', (event) => {
-      if (event.track.kind !== 'audio' || !this.audioElement) return;
-      this.audioElement.srcObject = event.streams[0] ?? new MediaStream([event.track]);
-      this.audioElement.play().catch(() => {
-        /* autoplay may be refused until the user interacts; answering is an interaction */
-      });
-    });
-  }
-
-  async #stats(): Promise<StatsRecord[]> {
-    const pc = this.session?.connection;
-    if (!pc) return [];
-    try {
-      const report = await pc.getStats();
-      return [...report.values()] as StatsRecord[];
-    } catch {
-      return [];
-    }
-  }
 }
 
 function emptyCard(callId: string): CallCardModel {
@@ -239,25 +215,4 @@ function markEnded(card: CallCardModel, cause: string): void {
   card.answering = false;
   card.endedAt = Date.now();
   card.cause = cause;
-}
-
-/**
- * An 'icecandidate' listener that lets JsSIP send the SDP at most 2 s after the first
- * candidate of a gathering round, so an unreachable STUN/TURN server cannot delay the answer.
- */
-function boundIceGathering() {
-  const scheduled = new WeakSet<VoidFunction>();
-  return ({ ready }: { ready: VoidFunction }) => {
-    if (scheduled.has(ready)) return;
-    scheduled.add(ready);
-    setTimeout(ready, ICE_GATHERING_TIMEOUT_MS);
-  };
-}
-
-function isAudio(stats: StatsRecord): boolean {
-  return (stats.kind ?? stats.mediaType) === 'audio';
-}
-
-function num(value: unknown): number | null {
-  return typeof value === 'number' ? value : null;
 }

@@ -1,4 +1,4 @@
-import { request } from './api';
+import { queryString as query, request } from './api';
 
 /** Recordings as the API shows them (orchestrator/src/api/recording-routes.ts recordingView). */
 export type RecordingStatus = 'recording' | 'stored' | 'failed' | 'purged';
@@ -75,13 +75,6 @@ export interface LiveRecordingStatus {
 }
 
 export type RecordingControlAction = 'start' | 'stop' | 'pause' | 'resume';
-
-function query(params: object): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
-  const s = q.toString();
-  return s ? `?${s}` : '';
-}
 
 export const recordingsApi = {
   search: (s: RecordingSearch) => request<RecordingPage>('GET', `/api/recordings${query(s)}`),

@@ -26,9 +26,6 @@ import type { QueueView, ServerMessage } from '../../../orchestrator/src/api/pro
 /** The `call.offered` push message: what the call card shows. */
 export type CallOffer = Extract<ServerMessage, { type: 'call.offered' }>;
 
-/** The `metrics` push message (supervisors and admins). */
-export type MetricsMessage = Extract<ServerMessage, { type: 'metrics' }>;
-
 export type FreeswitchState = 'connected' | 'disconnected';
 
 export type QueueMember = QueueView['members'][number];

@@ -1,30 +1,12 @@
 import type { AgentStatus } from '../agent-state.ts';
+import { STRATEGY_NAMES } from '../config.ts';
 
 export type { AgentStatus };
 
-/** How a queue picks among the eligible agents of its best tier. */
-export type StrategyName =
-  | 'longest_idle'
-  | 'round_robin'
-  | 'least_talk_time'
-  | 'fewest_calls'
-  | 'ring_all'
-  | 'top_down'
-  | 'random'
-  | 'ring_progressively'
-  | 'skills_best_match';
+/** How a queue picks among the eligible agents of its best tier (the names live with the queue configuration). */
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
-export const STRATEGIES: readonly StrategyName[] = Object.freeze([
-  'longest_idle',
-  'round_robin',
-  'least_talk_time',
-  'fewest_calls',
-  'ring_all',
-  'top_down',
-  'random',
-  'ring_progressively',
-  'skills_best_match',
-] as const);
+export const STRATEGIES: readonly StrategyName[] = STRATEGY_NAMES;
 
 /** Strategies that may ring several agents at once for one call. */
 export type MultiAgentStrategy = 'ring_all' | 'ring_progressively';

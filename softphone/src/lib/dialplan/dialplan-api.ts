@@ -7,9 +7,11 @@ import type {
   OutboundRoute,
 } from '../../../../orchestrator/src/dialplan/model.ts';
 import type { RouteDecision } from '../../../../orchestrator/src/dialplan/resolve.ts';
+import type { RevisionRow as Revision } from '../../../../orchestrator/src/dialplan/store/dialplan-repository.ts';
 import { request, type ApiIssue } from '../api';
+import { ivrApi } from '../ivr/ivr-api';
 
-export type { BlacklistEntry, Dialplan, DialplanKind, Extension, InboundNumber, OutboundRoute, RouteDecision };
+export type { BlacklistEntry, Dialplan, DialplanKind, Extension, InboundNumber, OutboundRoute, Revision, RouteDecision };
 
 /** An issue of the dialplan's validation, as the API sends it (each message names its item and field). */
 export interface DialplanApiIssue extends ApiIssue {
@@ -24,19 +26,6 @@ export interface DialplanView extends Dialplan {
   issues: DialplanApiIssue[];
   gateways: string[];
   version: number;
-}
-
-export interface Revision {
-  id: number;
-  kind: DialplanKind | 'dialplan';
-  itemId: string | null;
-  action: 'create' | 'update' | 'delete' | 'import' | 'revert';
-  before: unknown;
-  after: unknown;
-  actorLogin: string | null;
-  reverts: number | null;
-  revertedBy: number | null;
-  at: string;
 }
 
 export interface ChangeAnswer<T> {
@@ -71,7 +60,7 @@ export const dialplanApi = {
     request<{ counts: Record<DialplanKind, number>; revisionId: number; issues: DialplanApiIssue[] }>('POST', '/api/dialplan/import', file),
   resolve: (context: 'public' | 'default' | 'cc_outbound', destination: string, caller?: string) =>
     request<RouteDecision>('POST', '/api/dialplan/resolve', caller ? { context, destination, caller } : { context, destination }),
-  flows: () => request<Array<{ id: string; name: string; publishedVersion: number | null }>>('GET', '/api/ivr/flows').catch(() => []),
+  flows: () => ivrApi.list().catch(() => []),
 };
 
 /** What the forms offer as destinations. */

@@ -1,9 +1,9 @@
 import type { FlowStatistics } from '../../../../orchestrator/src/ivr/statistics.ts';
 import type { FlowSummary } from '../../../../orchestrator/src/ivr/store/flow-repository.ts';
 import { ApiError, request } from '../api';
+import { selfServiceApi } from '../selfservice/selfservice-api';
 
 export type { FlowStatistics, FlowSummary };
-export type FlowVersion = FlowSummary['versions'][number];
 
 const flowPath = (id: string) => `/api/ivr/flows/${encodeURIComponent(id)}`;
 
@@ -20,10 +20,10 @@ export const ivrApi = {
   publish: (id: string) => request<FlowSummary>('POST', `${flowPath(id)}/publish`),
   rollback: (id: string, version: number) => request<FlowSummary>('POST', `${flowPath(id)}/rollback`, { version }),
   /** Uploaded prompt files (admins), for file prompts; empty when the server has none or cannot say. */
-  prompts: () => request<Array<{ name: string; filePath: string }>>('GET', '/api/ivr/prompts').catch(() => []),
+  prompts: () => selfServiceApi.prompts.list().catch(() => []),
   /** The admin's IVR switches (a notice's enabledVar), as the runtime passes them to a run: name → 'true' | 'false'. */
   switches: () =>
-    request<Array<{ name: string; enabled: boolean }>>('GET', '/api/ivr/switches').then(
+    selfServiceApi.switches.list().then(
       (rows) => Object.fromEntries(rows.map((r) => [r.name, r.enabled ? 'true' : 'false'])) as Record<string, string>,
       () => ({}) as Record<string, string>,
     ),

@@ -9,7 +9,7 @@ import type {
 } from '../../../../orchestrator/src/qa/views.ts';
 import type { Answer, EvaluationScore } from '../../../../orchestrator/src/qa/scoring.ts';
 import type { EvaluationStatus } from '../../../../orchestrator/src/qa/workflow.ts';
-import { request } from '../api';
+import { queryString as query, request } from '../api';
 
 export type {
   Answer,
@@ -41,10 +41,6 @@ export interface CommentInput {
 
 const enc = encodeURIComponent;
 const evaluationPath = (id: string) => `/api/qa/evaluations/${enc(id)}`;
-const query = (params: Record<string, string | number | undefined>) => {
-  const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined);
-  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '';
-};
 
 /** The quality-control API (orchestrator/src/api/qa-routes.ts). Scores are always computed by the server. */
 export const qaApi = {
@@ -72,5 +68,5 @@ export const qaApi = {
     resolve: (id: string, resolution: string, answers?: Answer[]) =>
       request<QaEvaluationView>('POST', `${evaluationPath(id)}/resolve`, answers ? { resolution, answers } : { resolution }),
   },
-  report: (q: ReportQuery) => request<QaReport>('GET', `/api/qa/reports${query({ ...q })}`),
+  report: (q: ReportQuery) => request<QaReport>('GET', `/api/qa/reports${query(q)}`),
 };

@@ -1,6 +1,6 @@
 import type { Voicemail, VoicemailBox } from '../../../../orchestrator/src/voicemail/voicemail-store.ts';
 import type { PromptFile } from '../../../../orchestrator/src/ivr/store/prompt-library.ts';
-import { ApiError, readResponse, request } from '../api';
+import { queryString as query, request, send } from '../api';
 
 export type { PromptFile, Voicemail, VoicemailBox };
 export type VoicemailStatus = Voicemail['status'];
@@ -27,11 +27,6 @@ export const PROMPT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAILBOX = /^[A-Za-z0-9_-]{1,64}$/;
 
 const enc = encodeURIComponent;
-
-function query(params: Record<string, string | number | undefined>): string {
-  const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '');
-  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '';
-}
 
 /** A prompt file's content type as the server's upload route accepts it. */
 export function promptContentType(file: File): string {
@@ -80,19 +75,11 @@ export const selfServiceApi = {
   prompts: {
     list: () => request<PromptFile[]>('GET', '/api/ivr/prompts'),
     /** Sends the file itself as the body; the server converts it to 8 kHz mono WAV with sox. */
-    async upload(name: string, file: File): Promise<PromptFile> {
-      let res: Response;
-      try {
-        res = await fetch(`/api/ivr/prompts${query({ name, filename: file.name.slice(0, 200) })}`, {
-          method: 'POST',
-          credentials: 'same-origin',
-          headers: { 'content-type': promptContentType(file) },
-          body: file,
-        });
-      } catch (err) {
-        throw new ApiError(0, 'network_error', err instanceof Error ? err.message : String(err));
-      }
-      return readResponse<PromptFile>(res);
-    },
+    upload: (name: string, file: File) =>
+      send<PromptFile>(`/api/ivr/prompts${query({ name, filename: file.name.slice(0, 200) })}`, {
+        method: 'POST',
+        headers: { 'content-type': promptContentType(file) },
+        body: file,
+      }),
   },
 };

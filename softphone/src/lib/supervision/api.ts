@@ -1,5 +1,5 @@
 import { request } from '../api';
-import type { MetricsView, SipAccount } from '../types';
+import type { SipAccount } from '../types';
 import type {
   CallAction,
   CallActionResult,
@@ -42,7 +42,6 @@ export const supervisionApi = {
   setSupervisorQueues: (userId: string, queueIds: string[]) =>
     request<SupervisorView>('PUT', `/api/supervision/supervisors/${enc(userId)}/queues`, { queueIds }),
   trunks: () => request<TrunkView[]>('GET', '/api/trunks'),
-  metrics: () => request<MetricsView>('GET', '/api/metrics'),
   forceAgentState: (agentId: string, status: 'ready' | 'not_ready' | 'logged_out', reason: string) =>
     request<{ status: string }>('POST', `/api/agents/${enc(agentId)}/state`, { status, reason }),
   wallboardTokens: () => request<WallboardTokenView[]>('GET', '/api/wallboard/tokens'),

@@ -1,10 +1,8 @@
 import type { RTCSession } from 'jssip/lib/RTCSession';
 import { SipPhone, type SipState } from '../sip.svelte';
 import type { ServerMessage, SipAccount } from '../types';
+import { boundIceGathering, connectionStats, isAudio, num, playRemoteAudio } from '../webrtc';
 import { supervisionApi, type CallAction, type MonitorSessionView, type SupervisedCallView } from './api';
-
-/** JsSIP v3 has no ICE gathering timeout: answer with the candidates gathered so far after this. */
-const ICE_GATHERING_TIMEOUT_MS = 2_000;
 
 export interface SeatAudioStats {
   packetsReceived: number;
@@ -14,8 +12,6 @@ export interface SeatAudioStats {
   totalAudioEnergy: number | null;
   totalSamplesDuration: number | null;
 }
-
-type StatsRecord = Record<string, unknown> & { type: string; kind?: string; mediaType?: string };
 
 function randomToken(): string {
   const bytes = new Uint8Array(18);
@@ -132,7 +128,7 @@ export class SupervisorSeat {
   }
 
   async inboundAudioStats(): Promise<SeatAudioStats | null> {
-    const stats = await this.#stats();
+    const stats = await connectionStats(this.#session?.connection);
     const inbound = stats.find((s) => s.type === 'inbound-rtp' && isAudio(s));
     const outbound = stats.find((s) => s.type === 'outbound-rtp' && isAudio(s));
     if (!inbound) return null;
@@ -155,13 +151,8 @@ export class SupervisorSeat {
     // A new leg (monitoring another call) replaces the old one.
     if (this.#session && !this.#session.isEnded()) this.#hangupLocal();
     this.#session = session;
-    session.on('peerconnection', ({ peerconnection }) => this.#playRemoteAudio(peerconnection));
-    const scheduled = new WeakSet<VoidFunction>();
-    session.on('icecandidate', ({ ready }: { ready: VoidFunction }) => {
-      if (scheduled.has(ready)) return;
-      scheduled.add(ready);
-      setTimeout(ready, ICE_GATHERING_TIMEOUT_MS);
-    });
+    session.on('peerconnection', ({ peerconnection }) => playRemoteAudio(peerconnection, () => this.audioElement));
+    session.on('icecandidate', boundIceGathering());
     session.on('confirmed', () => {
       if (this.#session === session) this.mediaUp = true;
     });
@@ -192,34 +183,6 @@ export class SupervisorSeat {
       }
     }
   }
-
-  #playRemoteAudio(pc: RTCPeerConnection): void {
-    pc.addEventListener('track', (event) => {
-      if (event.track.kind !== 'audio' || !this.audioElement) return;
-      this.audioElement.srcObject = event.streams[0] ?? new MediaStream([event.track]);
-      this.audioElement.play().catch(() => {
-        /* autoplay may need a user gesture; the action click was one */
-      });
-    });
-  }
-
-  async #stats(): Promise<StatsRecord[]> {
-    const pc = this.#session?.connection;
-    if (!pc) return [];
-    try {
-      return [...(await pc.getStats()).values()] as StatsRecord[];
-    } catch {
-      return [];
-    }
-  }
-}
-
-function isAudio(stats: StatsRecord): boolean {
-  return (stats.kind ?? stats.mediaType) === 'audio';
-}
-
-function num(value: unknown): number | null {
-  return typeof value === 'number' ? value : null;
 }
 
 /** The end-to-end test hook: window.__supervisor. */

@@ -1,6 +1,6 @@
 import { get } from 'svelte/store';
 import { _ } from 'svelte-i18n';
-import { toDisplayError, type DisplayError } from '../errors';
+import { toDisplayError, type DisplayError } from './errors';
 
 /** One list loaded from the API, with its loading flag and the last load error. */
 export class RemoteList<T> {
@@ -26,30 +26,4 @@ export class RemoteList<T> {
       if (generation === this.#generation) this.loading = false;
     }
   };
-}
-
-/** Copies text to the clipboard; falls back to a selected textarea where the Clipboard API is unavailable (plain http). */
-export async function copyText(text: string): Promise<boolean> {
-  try {
-    if (navigator.clipboard && window.isSecureContext) {
-      await navigator.clipboard.writeText(text);
-      return true;
-    }
-  } catch {
-    /* fall back below */
-  }
-  const area = document.createElement('textarea');
-  area.value = text;
-  area.setAttribute('readonly', '');
-  area.style.position = 'fixed';
-  area.style.opacity = '0';
-  document.body.appendChild(area);
-  area.select();
-  try {
-    return document.execCommand('copy');
-  } catch {
-    return false;
-  } finally {
-    area.remove();
-  }
 }
