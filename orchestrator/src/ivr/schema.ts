@@ -308,7 +308,8 @@ const transferNode = z
 const voicemailNode = z.strictObject({
   type: z.literal('voicemail'),
   ...common,
-  mailbox: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'must be a mailbox id'),
+  // The same rule as voicemail boxes and their folders (voicemail/, db/migrations/00006): a flow cannot name a box no call could record into.
+  mailbox: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a mailbox id (1-64 letters, digits, _ or -)'),
   maxSeconds: z.number().int().min(5).max(600).default(120),
   /** Greeting played before the beep. */
   prompt: promptSchema.optional(),
