@@ -112,7 +112,8 @@ describe('recording continuity across queue moves and leg replacement', () => {
     const callId = fsw.placeInboundCall({ callerNumber: '13800000001', did: '4510' });
     await waitFor(() => center.acd.waitingCalls().some((c) => c.callId === callId), 3000, 'waiting in A');
     expect(center.tracker.call(callId)?.queueId).toBe(queues.a);
-    await waitFor(() => fsw.commands.some((c) => c.startsWith(`uuid_bridge ${callId} `)), 8000, 'bridged to B’s agent');
+    // The call is connected once FreeSWITCH confirmed the bridge (the command alone may still be in flight).
+    await waitFor(() => fsw.commands.some((c) => c.startsWith(`uuid_bridge ${callId} `)) && center.tracker.call(callId)?.agentId != null, 8000, 'bridged to B’s agent');
     const movedAfterMs = Date.now() - center.tracker.call(callId)!.enqueuedAt;
     expect(center.tracker.call(callId)).toMatchObject({ queueId: queues.b, agentId: agents['1102']!.id });
     await waitFor(() => starts(callId).length > 0, 3000, 'uuid_record start');
